@@ -1,0 +1,5 @@
+//! One flag table per docker subcommand: the single source of truth.
+
+use super::spec::CommandSpec;
+
+pub static COMMANDS: &[CommandSpec] = &[];

@@ -1,0 +1,1 @@
+//! A real Docker daemon through bollard. The only module that imports bollard.

@@ -1,0 +1,1 @@
+//! Lesson files: format, loading with file:line:col errors, validation.

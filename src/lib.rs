@@ -1,0 +1,19 @@
+//! docktutor: a terminal tutor and scenario runner for Docker.
+//!
+//! The binary is a thin shell over [`run`]; everything lives in this library so tests and
+//! benchmarks can drive it in-process.
+
+pub mod check;
+pub mod cli;
+pub mod client;
+pub mod command;
+pub mod engine;
+pub mod lesson;
+pub mod render;
+pub mod repl;
+pub mod runner;
+
+/// Parse the process arguments and run docktutor.
+pub fn run() -> std::process::ExitCode {
+    cli::main()
+}

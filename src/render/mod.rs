@@ -1,0 +1,2 @@
+//! Output that looks like docker's: tables, relative times, sizes, Go templates; and lesson
+//! markdown for the terminal.

@@ -1,0 +1,1 @@
+//! Headless runs of lessons, scenarios and markdown documents (`docktutor check`).
