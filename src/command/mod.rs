@@ -16,4 +16,4 @@ pub mod spec;
 pub mod suggest;
 
 pub use parse::{parse_docker_args, Parsed, UsageError};
-pub use spec::{ArgSpec, CommandSpec, Cmd, FlagKind, FlagSpec, Invocation};
+pub use spec::{ArgSpec, Cmd, CommandSpec, FlagKind, FlagSpec, Invocation};

@@ -132,7 +132,10 @@ impl Invocation {
     }
     /// The last value of a value flag.
     pub fn value(&self, long: &str) -> Option<&str> {
-        self.flags.get(long).and_then(|v| v.last()).map(String::as_str)
+        self.flags
+            .get(long)
+            .and_then(|v| v.last())
+            .map(String::as_str)
     }
     /// Every value of a repeatable flag, in order.
     pub fn values(&self, long: &str) -> &[String] {

@@ -27,7 +27,10 @@ pub enum EngineError {
 
 impl EngineError {
     pub fn daemon(status: u16, message: impl Into<String>) -> Self {
-        EngineError::Daemon { status, message: message.into() }
+        EngineError::Daemon {
+            status,
+            message: message.into(),
+        }
     }
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::daemon(404, message)

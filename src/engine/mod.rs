@@ -66,21 +66,31 @@ pub trait Engine {
     /// [`Engine::process_input`]) if the container was created with `-i`.
     fn container_start(&mut self, reference: &str, attach: bool) -> EngineResult<ProcessOutput>;
     fn container_stop(&mut self, reference: &str, timeout_secs: Option<i64>) -> EngineResult<()>;
-    fn container_restart(&mut self, reference: &str, timeout_secs: Option<i64>) -> EngineResult<()>;
+    fn container_restart(&mut self, reference: &str, timeout_secs: Option<i64>)
+        -> EngineResult<()>;
     fn container_kill(&mut self, reference: &str, signal: &str) -> EngineResult<()>;
     fn container_pause(&mut self, reference: &str) -> EngineResult<()>;
     fn container_unpause(&mut self, reference: &str) -> EngineResult<()>;
-    fn container_remove(&mut self, reference: &str, force: bool, volumes: bool) -> EngineResult<()>;
+    fn container_remove(&mut self, reference: &str, force: bool, volumes: bool)
+        -> EngineResult<()>;
     /// Block until the container stops; returns its exit code. The simulator advances its
     /// clock instead of blocking.
     fn container_wait(&mut self, reference: &str) -> EngineResult<i64>;
     /// Attach to a running container's main process (stdin if it was created with `-i`).
     fn container_attach(&mut self, reference: &str) -> EngineResult<ProcessOutput>;
-    fn container_logs(&mut self, reference: &str, options: &LogOptions) -> EngineResult<Vec<LogLine>>;
+    fn container_logs(
+        &mut self,
+        reference: &str,
+        options: &LogOptions,
+    ) -> EngineResult<Vec<LogLine>>;
     fn container_top(&mut self, reference: &str) -> EngineResult<ProcessTable>;
     fn container_changes(&mut self, reference: &str) -> EngineResult<Vec<FileChange>>;
     fn container_rename(&mut self, reference: &str, new_name: &str) -> EngineResult<()>;
-    fn container_commit(&mut self, reference: &str, options: &CommitOptions) -> EngineResult<String>;
+    fn container_commit(
+        &mut self,
+        reference: &str,
+        options: &CommitOptions,
+    ) -> EngineResult<String>;
     fn container_prune(&mut self) -> EngineResult<PruneReport>;
     fn container_stats(&mut self, reference: &str) -> EngineResult<ContainerStats>;
 
@@ -111,24 +121,47 @@ pub trait Engine {
         _options: &BuildOptions,
         _progress: &mut dyn FnMut(&ProgressEvent),
     ) -> EngineResult<String> {
-        Err(EngineError::NotSupported(format!("docker build on the {} engine", self.kind())))
+        Err(EngineError::NotSupported(format!(
+            "docker build on the {} engine",
+            self.kind()
+        )))
     }
     /// `docker login`: returns the daemon's status text ("Login Succeeded").
-    fn registry_login(&mut self, _server: &str, _user: &str, _password: &str) -> EngineResult<String> {
-        Err(EngineError::NotSupported(format!("docker login on the {} engine", self.kind())))
+    fn registry_login(
+        &mut self,
+        _server: &str,
+        _user: &str,
+        _password: &str,
+    ) -> EngineResult<String> {
+        Err(EngineError::NotSupported(format!(
+            "docker login on the {} engine",
+            self.kind()
+        )))
     }
     fn image_save(&mut self, _references: &[String]) -> EngineResult<Vec<u8>> {
-        Err(EngineError::NotSupported(format!("docker save on the {} engine", self.kind())))
+        Err(EngineError::NotSupported(format!(
+            "docker save on the {} engine",
+            self.kind()
+        )))
     }
     /// Returns the daemon's messages ("Loaded image: busybox:latest").
     fn image_load(&mut self, _tar: &[u8]) -> EngineResult<Vec<String>> {
-        Err(EngineError::NotSupported(format!("docker load on the {} engine", self.kind())))
+        Err(EngineError::NotSupported(format!(
+            "docker load on the {} engine",
+            self.kind()
+        )))
     }
     fn container_export(&mut self, _reference: &str) -> EngineResult<Vec<u8>> {
-        Err(EngineError::NotSupported(format!("docker export on the {} engine", self.kind())))
+        Err(EngineError::NotSupported(format!(
+            "docker export on the {} engine",
+            self.kind()
+        )))
     }
     /// Returns the new image id.
     fn image_import(&mut self, _tar: &[u8], _reference: Option<&ImageRef>) -> EngineResult<String> {
-        Err(EngineError::NotSupported(format!("docker import on the {} engine", self.kind())))
+        Err(EngineError::NotSupported(format!(
+            "docker import on the {} engine",
+            self.kind()
+        )))
     }
 }

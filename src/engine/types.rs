@@ -41,7 +41,11 @@ pub struct ImageRef {
 impl ImageRef {
     /// `repository:tag` as docker prints it in `RepoTags` (`localhost:5000/ubuntu:latest`).
     pub fn repo_tag(&self) -> String {
-        format!("{}:{}", self.full_repository(), self.tag.as_deref().unwrap_or("latest"))
+        format!(
+            "{}:{}",
+            self.full_repository(),
+            self.tag.as_deref().unwrap_or("latest")
+        )
     }
     /// The repository with its registry prefix, if any.
     pub fn full_repository(&self) -> String {
@@ -256,7 +260,10 @@ impl ContainerStatus {
         })
     }
     pub fn is_running(self) -> bool {
-        matches!(self, ContainerStatus::Running | ContainerStatus::Paused | ContainerStatus::Restarting)
+        matches!(
+            self,
+            ContainerStatus::Running | ContainerStatus::Paused | ContainerStatus::Restarting
+        )
     }
 }
 
