@@ -1,7 +1,121 @@
-//! docktutor's own command line (clap): learn, check, docker, lessons, clean, prepare.
+//! docktutor's own command line (clap): learn, check, docker, lessons, lint, clean, prepare.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// A terminal tutor and scenario runner for Docker.
+///
+/// Type real `docker …` commands into a lesson; docktutor runs them on a built-in simulated
+/// Docker (no Docker needed, offline, instant) or on a real engine, checks what happened and
+/// explains why.
+#[derive(Debug, Parser)]
+#[command(
+    name = "docktutor",
+    version,
+    about,
+    long_about,
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum EngineChoice {
+    /// The built-in simulated Docker (no daemon needed).
+    Sim,
+    /// A real Docker engine (DOCKER_HOST, /var/run/docker.sock, Docker Desktop, Podman).
+    Docker,
+    /// A real engine when one answers, the simulator otherwise.
+    Auto,
+    /// Both engines, side by side (check only): reports every difference.
+    Both,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start the tutor: pick a lesson and type docker commands.
+    Learn {
+        /// A lesson id (see `docktutor lessons`); the next unfinished one by default.
+        lesson: Option<String>,
+        /// Where lessons come from.
+        #[arg(long, default_value = "lessons", value_name = "DIR")]
+        lessons: PathBuf,
+        #[arg(long, value_enum, default_value_t = EngineChoice::Sim)]
+        engine: EngineChoice,
+    },
+    /// Run lessons, scenarios and markdown documents headless and report.
+    Check {
+        /// Lesson folders/files, scenario files, markdown documents.
+        #[arg(default_value = "lessons")]
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = EngineChoice::Sim)]
+        engine: EngineChoice,
+        /// Report format on stdout.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+        format: ReportFormat,
+        /// Also write a JUnit XML report to FILE.
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
+        /// Cases to run in parallel.
+        #[arg(long, short = 'j', default_value_t = 1)]
+        jobs: usize,
+        /// Run only shard I of N (`--shard 1/3`).
+        #[arg(long, value_name = "I/N")]
+        shard: Option<String>,
+        /// Rewrite expected output from actual output (refused when CI is set).
+        #[arg(long)]
+        bless: bool,
+    },
+    /// Act as `docker ARGS…` on the simulator; state persists in $DOCKTUTOR_STATE.
+    #[command(disable_help_flag = true)]
+    Docker {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
+        args: Vec<String>,
+    },
+    /// List lessons with your progress.
+    Lessons {
+        #[arg(long, default_value = "lessons", value_name = "DIR")]
+        lessons: PathBuf,
+    },
+    /// Validate lesson files without running them.
+    Lint {
+        #[arg(default_value = "lessons")]
+        paths: Vec<PathBuf>,
+    },
+    /// Remove what a crashed session left on a real engine (only objects docktutor made).
+    Clean,
+    /// Get the images the lessons need onto a real engine.
+    Prepare {
+        /// Build local stand-in images from a static busybox binary instead of pulling.
+        #[arg(long, value_name = "PATH")]
+        from_busybox: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Human,
+    Junit,
+    Tap,
+    Json,
+}
+
 pub fn main() -> ExitCode {
-    ExitCode::SUCCESS
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Docker { args } => crate::dropin::main(&args),
+        other => {
+            let name = format!("{other:?}")
+                .split([' ', '{'])
+                .next()
+                .unwrap_or("")
+                .to_lowercase();
+            eprintln!("docktutor: `docktutor {name}` is not available in this build yet; `docktutor docker …` is");
+            ExitCode::from(2)
+        }
+    }
 }

@@ -7,11 +7,14 @@ pub mod check;
 pub mod cli;
 pub mod client;
 pub mod command;
+pub mod dropin;
 pub mod engine;
 pub mod lesson;
+pub mod progress;
 pub mod render;
 pub mod repl;
 pub mod runner;
+pub mod session;
 
 /// Parse the process arguments and run docktutor.
 pub fn run() -> std::process::ExitCode {

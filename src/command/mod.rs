@@ -10,6 +10,7 @@
 //!   and completion), with docker's own usage errors and a "did you mean".
 
 pub mod defs;
+pub mod help;
 pub mod parse;
 pub mod shell;
 pub mod spec;

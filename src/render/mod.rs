@@ -1,4 +1,7 @@
-//! Output that looks like docker's: tables, relative times, sizes, Go templates; and lesson
-//! markdown for the terminal.
+//! Output that looks like docker's: tables, relative times, sizes, Go templates.
 
+pub mod formatter;
+pub mod json;
+pub mod table;
+pub mod template;
 pub mod units;

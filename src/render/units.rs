@@ -53,13 +53,31 @@ pub fn human_size(bytes: u64) -> String {
     format!("{}{}", format_g3(size), UNITS[unit])
 }
 
+/// go-units `BytesSize`: binary units with four significant digits (`7.773MiB`, `1.953GiB`),
+/// as `docker stats` and `docker info` print memory.
+pub fn binary_size(bytes: u64) -> String {
+    const UNITS: [&str; 9] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"];
+    let mut size = bytes as f64;
+    let mut unit = 0;
+    while size >= 1024.0 && unit < UNITS.len() - 1 {
+        size /= 1024.0;
+        unit += 1;
+    }
+    format!("{}{}", format_g(size, 4), UNITS[unit])
+}
+
 /// Go's `%.3g`: three significant digits, trailing zeros trimmed.
 fn format_g3(v: f64) -> String {
+    format_g(v, 3)
+}
+
+/// Go's `%.Ng` for values below 10^N (the only ones these units produce).
+fn format_g(v: f64, significant: i32) -> String {
     if v == 0.0 {
         return "0".into();
     }
     let digits_before = v.abs().log10().floor() as i32 + 1;
-    let decimals = (3 - digits_before).max(0) as usize;
+    let decimals = (significant - digits_before).max(0) as usize;
     let s = format!("{v:.decimals$}");
     if s.contains('.') {
         s.trim_end_matches('0').trim_end_matches('.').to_string()
@@ -95,6 +113,14 @@ mod tests {
         for (secs, want) in table {
             assert_eq!(human_duration(Duration::seconds(secs)), want, "{secs}s");
         }
+    }
+
+    #[test]
+    fn binary_sizes_match_go_units() {
+        assert_eq!(binary_size(0), "0B");
+        assert_eq!(binary_size(8_151_040), "7.773MiB");
+        assert_eq!(binary_size(2_097_152_000), "1.953GiB");
+        assert_eq!(binary_size(1024), "1KiB");
     }
 
     #[test]

@@ -1,0 +1,356 @@
+//! Image commands: images, pull, push, tag, rmi, history, image prune, build.
+
+use std::path::Path;
+
+use super::containers::{confirm, template_error};
+use super::output::{error_text, Output};
+use super::reference::{fully_qualified, parse, parse_normalized, remote_name};
+use super::{Client, Stdin};
+use crate::command::Invocation;
+use crate::engine::{BuildOptions, ImageDeleteItem, ProgressEvent};
+use crate::render;
+
+/// One progress message as the docker CLI prints it when stdout is not a terminal:
+/// `id: status`, or the builder's stream verbatim; progress bars are terminal-only.
+pub(super) fn progress_line(ev: &ProgressEvent) -> String {
+    if let Some(s) = &ev.stream {
+        return s.clone();
+    }
+    match (&ev.id, &ev.status) {
+        (Some(id), Some(status)) => format!("{id}: {status}\n"),
+        (None, Some(status)) => format!("{status}\n"),
+        _ => String::new(),
+    }
+}
+
+impl Client<'_> {
+    pub(super) fn cmd_images(&mut self, inv: &Invocation, out: &mut Output) -> i32 {
+        let mut rows = match self.engine.image_list(inv.flag("all")) {
+            Ok(r) => r,
+            Err(e) => {
+                out.engine_error(&e);
+                return 1;
+            }
+        };
+        let filters = match super::filters::parse(inv.values("filter")) {
+            Ok(f) => f,
+            Err(msg) => {
+                out.eprintln(&msg);
+                return 1;
+            }
+        };
+        if let Err(msg) = super::filters::retain_images(&mut rows, &filters) {
+            out.eprintln(&msg);
+            return 1;
+        }
+        if let Some(repo) = inv.args.first() {
+            // `docker images ubuntu` / `docker images ubuntu:14.04`
+            let (want_repo, want_tag) =
+                match repo.rsplit_once(':').filter(|(_, t)| !t.contains('/')) {
+                    Some((r, t)) => (r.to_string(), Some(t.to_string())),
+                    None => (repo.clone(), None),
+                };
+            rows.retain(|img| {
+                img.repo_tags.iter().any(|rt| match rt.rsplit_once(':') {
+                    Some((r, t)) => r == want_repo && want_tag.as_deref().is_none_or(|w| w == t),
+                    None => false,
+                })
+            });
+            for img in rows.iter_mut() {
+                img.repo_tags.retain(|rt| match rt.rsplit_once(':') {
+                    Some((r, t)) => r == want_repo && want_tag.as_deref().is_none_or(|w| w == t),
+                    None => false,
+                });
+            }
+        }
+        let now = self.engine.now();
+        let opts = render::formatter::ImagesOptions {
+            quiet: inv.flag("quiet"),
+            no_trunc: inv.flag("no-trunc"),
+            digests: inv.flag("digests"),
+        };
+        match render::formatter::images(&rows, now, &opts, inv.value("format")) {
+            Ok(text) => {
+                out.print(&text);
+                0
+            }
+            Err(e) => template_error(&e, out),
+        }
+    }
+
+    pub(super) fn cmd_pull(&mut self, inv: &Invocation, out: &mut Output) -> i32 {
+        let text = &inv.args[0];
+        let reference = match parse(text) {
+            Ok(r) => r,
+            Err(e) => {
+                out.eprintln(&e.to_string());
+                return 1;
+            }
+        };
+        let mut reference = reference;
+        if reference.tag.is_none() && reference.digest.is_none() {
+            if inv.flag("all-tags") {
+                out.unsupported("`docker pull --all-tags`");
+                return 1;
+            }
+            out.println("Using default tag: latest");
+            reference.tag = Some("latest".into());
+        }
+        let quiet = inv.flag("quiet");
+        let mut printed = String::new();
+        let mut stream_error = None;
+        let r = self.engine.image_pull(&reference, &mut |ev| {
+            if let Some(e) = &ev.error {
+                stream_error = Some(e.clone());
+            } else if !quiet {
+                printed.push_str(&progress_line(ev));
+            }
+        });
+        out.print(&printed);
+        if let Err(e) = r {
+            out.engine_error(&e);
+            return 1;
+        }
+        if let Some(e) = stream_error {
+            out.eprintln(&e);
+            return 1;
+        }
+        out.println(&fully_qualified(&reference));
+        0
+    }
+
+    pub(super) fn cmd_push(&mut self, inv: &Invocation, out: &mut Output) -> i32 {
+        let mut reference = match parse(&inv.args[0]) {
+            Ok(r) => r,
+            Err(e) => {
+                out.eprintln(&e.to_string());
+                return 1;
+            }
+        };
+        if reference.tag.is_none() && !inv.flag("all-tags") {
+            out.println("Using default tag: latest");
+            reference.tag = Some("latest".into());
+        }
+        let quiet = inv.flag("quiet");
+        let mut printed = String::new();
+        let mut stream_error = None;
+        let r = self.engine.image_push(&reference, &mut |ev| {
+            if let Some(e) = &ev.error {
+                stream_error = Some(e.clone());
+            } else if !quiet {
+                printed.push_str(&progress_line(ev));
+            }
+        });
+        out.print(&printed);
+        if let Err(e) = r {
+            out.eprintln(&error_text(&e));
+            return 1;
+        }
+        if let Some(e) = stream_error {
+            out.eprintln(&e);
+            return 1;
+        }
+        let _ = remote_name(&reference);
+        0
+    }
+
+    pub(super) fn cmd_tag(&mut self, inv: &Invocation, out: &mut Output) -> i32 {
+        let target = match parse_normalized(&inv.args[1]) {
+            Ok(r) => r,
+            Err(e) => {
+                out.eprintln(&format!(
+                    "Error parsing reference: \"{}\" is not a valid repository/tag: {e}",
+                    inv.args[1]
+                ));
+                return 1;
+            }
+        };
+        let source = &inv.args[0];
+        if let Err(e) = parse(source) {
+            if !is_id_like(source) {
+                out.eprintln(&format!(
+                    "Error parsing reference: \"{source}\" is not a valid repository/tag: {e}"
+                ));
+                return 1;
+            }
+        }
+        match self.engine.image_tag(source, &target) {
+            Ok(()) => 0,
+            Err(e) => {
+                out.engine_error(&e);
+                1
+            }
+        }
+    }
+
+    pub(super) fn cmd_rmi(&mut self, inv: &Invocation, out: &mut Output) -> i32 {
+        let mut failed = false;
+        for name in &inv.args {
+            match self.engine.image_remove(name, inv.flag("force")) {
+                Ok(items) => {
+                    for item in items {
+                        match item {
+                            ImageDeleteItem::Untagged(t) => out.println(&format!("Untagged: {t}")),
+                            ImageDeleteItem::Deleted(d) => out.println(&format!("Deleted: {d}")),
+                        }
+                    }
+                }
+                Err(e) => {
+                    out.engine_error(&e);
+                    failed = true;
+                }
+            }
+        }
+        i32::from(failed)
+    }
+
+    pub(super) fn cmd_history(&mut self, inv: &Invocation, out: &mut Output) -> i32 {
+        let rows = match self.engine.image_history(&inv.args[0]) {
+            Ok(r) => r,
+            Err(e) => {
+                out.engine_error(&e);
+                return 1;
+            }
+        };
+        let now = self.engine.now();
+        let opts = render::formatter::HistoryOptions {
+            quiet: inv.flag("quiet"),
+            no_trunc: inv.flag("no-trunc"),
+            human: !inv.flags.contains_key("human") || inv.flag("human"),
+        };
+        match render::formatter::history(&rows, now, &opts, inv.value("format")) {
+            Ok(text) => {
+                out.print(&text);
+                0
+            }
+            Err(e) => template_error(&e, out),
+        }
+    }
+
+    pub(super) fn cmd_image_prune(
+        &mut self,
+        inv: &Invocation,
+        stdin: Stdin,
+        out: &mut Output,
+    ) -> i32 {
+        let all = inv.flag("all");
+        let warning = if all {
+            "WARNING! This will remove all images without at least one container associated to them."
+        } else {
+            "WARNING! This will remove all dangling images."
+        };
+        if !confirm(inv, stdin, warning, out) {
+            return 0;
+        }
+        match self.engine.image_prune(all) {
+            Ok(report) => {
+                if !report.deleted.is_empty() {
+                    out.println("Deleted Images:");
+                    for line in &report.deleted {
+                        out.println(line);
+                    }
+                    out.println("");
+                }
+                out.println(&format!(
+                    "Total reclaimed space: {}",
+                    render::units::human_size(report.space_reclaimed)
+                ));
+                0
+            }
+            Err(e) => {
+                out.engine_error(&e);
+                1
+            }
+        }
+    }
+
+    pub(super) fn cmd_build(&mut self, inv: &Invocation, out: &mut Output) -> i32 {
+        let context = self.options.cwd.join(&inv.args[0]);
+        let mut tags = Vec::new();
+        for t in inv.values("tag") {
+            match parse_normalized(t) {
+                Ok(r) => tags.push(r),
+                Err(e) => {
+                    out.eprintln(&format!(
+                        "invalid argument \"{t}\" for \"-t, --tag\" flag: {e}"
+                    ));
+                    return 125;
+                }
+            }
+        }
+        let dockerfile = inv.value("file").map(str::to_string);
+        let tar = match super::archive::pack_build_context(
+            &context,
+            dockerfile.as_deref().map(Path::new),
+            &self.options.cwd,
+        ) {
+            Ok(t) => t,
+            Err(msg) => {
+                out.eprintln(&msg);
+                return 1;
+            }
+        };
+        let buildkit = self
+            .options
+            .env
+            .get("DOCKER_BUILDKIT")
+            .is_some_and(|v| v == "1" || v == "true");
+        let mut build_args = std::collections::BTreeMap::new();
+        for a in inv.values("build-arg") {
+            let (k, v) = a.split_once('=').unwrap_or((a.as_str(), ""));
+            build_args.insert(k.to_string(), v.to_string());
+        }
+        let mut labels = std::collections::BTreeMap::new();
+        for l in inv.values("label") {
+            let (k, v) = l.split_once('=').unwrap_or((l.as_str(), ""));
+            labels.insert(k.to_string(), v.to_string());
+        }
+        let options = BuildOptions {
+            tags,
+            dockerfile: tar.1.clone(),
+            no_cache: inv.flag("no-cache"),
+            pull: inv.flag("pull"),
+            target: inv.value("target").map(str::to_string),
+            build_args,
+            labels,
+            quiet: inv.flag("quiet"),
+            buildkit,
+        };
+        let mut printed = String::new();
+        let mut stream_error = None;
+        let r = self.engine.image_build(&tar.0, &options, &mut |ev| {
+            if let Some(e) = &ev.error {
+                stream_error = Some(e.clone());
+            } else {
+                printed.push_str(&progress_line(ev));
+            }
+        });
+        if buildkit {
+            out.eprint(&printed);
+        } else {
+            out.print(&printed);
+        }
+        match (r, stream_error) {
+            (Err(e), _) => {
+                out.engine_error(&e);
+                1
+            }
+            (Ok(_), Some(e)) => {
+                out.eprintln(&e);
+                1
+            }
+            (Ok(id), None) => {
+                if options.quiet {
+                    out.println(&id);
+                }
+                0
+            }
+        }
+    }
+}
+
+/// A (possibly short) image id rather than a name.
+fn is_id_like(s: &str) -> bool {
+    let hex = s.strip_prefix("sha256:").unwrap_or(s);
+    !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit())
+}
