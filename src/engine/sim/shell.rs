@@ -1081,7 +1081,7 @@ mod tests {
         );
         assert_eq!(
             run(&mut m, &mut st, "ls /").0,
-            "bin\ndev\netc\nhome\nlib\nlib64\nroot\ntmp\nusr\nvar\n"
+            "bin\ndev\netc\nhome\nlib\nlib64\nproc\nroot\nsys\ntmp\nusr\nvar\n"
         );
     }
 
