@@ -37,7 +37,7 @@ pub enum EngineChoice {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Start the tutor: pick a lesson and type docker commands.
+    /// (not in this build yet) Start the tutor: pick a lesson and type docker commands.
     Learn {
         /// A lesson id (see `docktutor lessons`); the next unfinished one by default.
         lesson: Option<String>,
@@ -47,7 +47,7 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = EngineChoice::Sim)]
         engine: EngineChoice,
     },
-    /// Run lessons, scenarios and markdown documents headless and report.
+    /// (not in this build yet) Run lessons, scenarios and markdown documents headless and report.
     Check {
         /// Lesson folders/files, scenario files, markdown documents.
         #[arg(default_value = "lessons")]
@@ -76,19 +76,19 @@ pub enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
         args: Vec<String>,
     },
-    /// List lessons with your progress.
+    /// (not in this build yet) List lessons with your progress.
     Lessons {
         #[arg(long, default_value = "lessons", value_name = "DIR")]
         lessons: PathBuf,
     },
-    /// Validate lesson files without running them.
+    /// (not in this build yet) Validate lesson files without running them.
     Lint {
         #[arg(default_value = "lessons")]
         paths: Vec<PathBuf>,
     },
-    /// Remove what a crashed session left on a real engine (only objects docktutor made).
+    /// (not in this build yet) Remove what a crashed session left on a real engine (only objects docktutor made).
     Clean,
-    /// Get the images the lessons need onto a real engine.
+    /// (not in this build yet) Get the images the lessons need onto a real engine.
     Prepare {
         /// Build local stand-in images from a static busybox binary instead of pulling.
         #[arg(long, value_name = "PATH")]
