@@ -841,7 +841,11 @@ mod tests {
             }
         }
         fn command_output(&mut self, script: &Script) -> String {
-            let w = &script.items[0].first.commands[0].words;
+            // An empty `$()` substitutes nothing.
+            let Some(item) = script.items.first() else {
+                return String::new();
+            };
+            let w = &item.first.commands[0].words;
             format!(
                 "{}\nid2\n",
                 w.iter()
