@@ -10,10 +10,12 @@
 
 pub mod docker;
 pub mod error;
+pub mod open;
 pub mod sim;
 pub mod types;
 
 pub use error::EngineError;
+pub use open::{open, EngineSelector, OpenOptions, SendEngine};
 pub use types::*;
 
 pub type EngineResult<T> = Result<T, EngineError>;
