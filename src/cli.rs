@@ -108,6 +108,14 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Docker { args } => crate::dropin::main(&args),
+        Command::Check { paths, engine, .. } => {
+            let selector = match engine {
+                EngineChoice::Sim => crate::engine::EngineSelector::Sim,
+                EngineChoice::Docker => crate::engine::EngineSelector::Docker,
+                EngineChoice::Auto | EngineChoice::Both => crate::engine::EngineSelector::Auto,
+            };
+            crate::lesson::check_cmd::run(&paths, selector, &mut std::io::stdout())
+        }
         other => {
             let name = format!("{other:?}")
                 .split([' ', '{'])

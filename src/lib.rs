@@ -15,6 +15,7 @@ pub mod render;
 pub mod repl;
 pub mod runner;
 pub mod session;
+pub mod tutor;
 
 /// Parse the process arguments and run docktutor.
 pub fn run() -> std::process::ExitCode {

@@ -86,6 +86,12 @@ fn format_g(v: f64, significant: i32) -> String {
     }
 }
 
+/// Docker's 12-character short id, without a `sha256:` prefix.
+pub fn short_id(id: &str) -> String {
+    let id = id.strip_prefix("sha256:").unwrap_or(id);
+    id.chars().take(12).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

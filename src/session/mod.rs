@@ -50,6 +50,8 @@ pub struct Session {
     /// Containers that appeared during this session, oldest first (for `last`/`first` checks).
     created: Vec<String>,
     known: std::collections::BTreeSet<String>,
+    /// When the lesson's current step began (engine clock), for `restarted` checks.
+    step_started: Option<crate::engine::Timestamp>,
 }
 
 impl Session {
@@ -66,6 +68,7 @@ impl Session {
             last: None,
             created: Vec::new(),
             known: Default::default(),
+            step_started: None,
         };
         s.known = s.container_ids().into_iter().collect();
         Ok(s)
@@ -171,4 +174,31 @@ fn normalize(mut r: LineResult) -> LineResult {
     r.stdout = r.stdout.replace("\r\n", "\n");
     r.stderr = r.stderr.replace("\r\n", "\n");
     r
+}
+
+impl Session {
+    /// What lesson checks look at, borrowed from this session.
+    pub fn check_context(&mut self) -> crate::check::CheckContext<'_> {
+        crate::check::CheckContext {
+            engine: self.engine.as_mut(),
+            workspace: &self.workspace,
+            created: &self.created,
+            last: self.last.as_ref(),
+            inside_container: self.attached.is_some(),
+            step_started: self.step_started,
+        }
+    }
+}
+
+impl Session {
+    /// Mark the start of a lesson step, on the engine's clock.
+    pub fn begin_step(&mut self) {
+        self.step_started = Some(self.engine.now());
+    }
+
+    /// Treat every existing container as made before the lesson (after a lesson's setup).
+    pub fn forget_created(&mut self) {
+        self.created.clear();
+        self.known = self.container_ids().into_iter().collect();
+    }
 }

@@ -1,0 +1,386 @@
+//! Asking the engine and the workspace whether a check holds.
+
+use std::io::Read;
+use std::path::Path;
+
+use super::predicate::*;
+use crate::client::reference;
+use crate::engine::{ContainerSummary, Engine, EngineError};
+use crate::session::LineResult;
+
+/// What a check can look at: the engine, the learner's workspace, and what happened in the
+/// lesson so far.
+pub struct CheckContext<'a> {
+    pub engine: &'a mut dyn Engine,
+    pub workspace: &'a Path,
+    /// Containers made during the lesson, oldest first (full ids).
+    pub created: &'a [String],
+    pub last: Option<&'a LineResult>,
+    pub inside_container: bool,
+    /// When the current step began, on the engine's clock (for `restarted`).
+    pub step_started: Option<crate::engine::Timestamp>,
+}
+
+/// A check's answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Pass,
+    /// `sentence` is the lesson's failure sentence; `found` says what the check saw instead.
+    Fail {
+        sentence: String,
+        found: String,
+    },
+}
+
+impl Verdict {
+    pub fn passed(&self) -> bool {
+        matches!(self, Verdict::Pass)
+    }
+}
+
+/// Evaluate one check.
+pub fn evaluate(check: &Check, cx: &mut CheckContext<'_>) -> Verdict {
+    match observe(&check.predicate, cx) {
+        Ok(()) => Verdict::Pass,
+        Err(found) => Verdict::Fail {
+            sentence: check.fail.clone(),
+            found,
+        },
+    }
+}
+
+/// `Ok` when the predicate holds, otherwise what was found instead.
+fn observe(p: &Predicate, cx: &mut CheckContext<'_>) -> Result<(), String> {
+    match p {
+        Predicate::Container(c) => container(c, cx),
+        Predicate::Containers(c) => containers(c, cx),
+        Predicate::File(c) => file(c, cx),
+        Predicate::Host(c) => host(c, cx),
+        Predicate::Image(c) => image(c, cx),
+        Predicate::Last(c) => last(c, cx),
+        Predicate::Logs(c) => logs(c, cx),
+        Predicate::Prompt(c) => match (c.inside, cx.inside_container) {
+            (true, false) => Err("you are at the host prompt, not inside a container".into()),
+            (false, true) => Err("you are still inside a container shell".into()),
+            _ => Ok(()),
+        },
+    }
+}
+
+/// Resolve a lesson's container reference to something the engine accepts.
+fn resolve(target: &ContainerRef, cx: &CheckContext<'_>) -> Result<String, String> {
+    let pick = |i: Option<usize>| {
+        i.and_then(|i| cx.created.get(i))
+            .cloned()
+            .ok_or_else(|| "no container has been made in this lesson yet".to_string())
+    };
+    let n = cx.created.len();
+    match target {
+        ContainerRef::Last => pick(n.checked_sub(1)),
+        ContainerRef::First => pick(Some(0)),
+        ContainerRef::Previous => pick(n.checked_sub(2))
+            .map_err(|_| "fewer than two containers have been made in this lesson".to_string()),
+        ContainerRef::Named(name) => Ok(name.clone()),
+    }
+}
+
+fn describe(s: &ContainerSummary) -> String {
+    format!("`{}` ({})", s.name, s.status_text)
+}
+
+fn container(c: &ContainerCheck, cx: &mut CheckContext<'_>) -> Result<(), String> {
+    let reference = match resolve(&c.target, cx) {
+        Ok(r) => r,
+        Err(why) if !c.exists => {
+            let _ = why;
+            return Ok(());
+        }
+        Err(why) => return Err(why),
+    };
+    let details = match cx.engine.container_inspect(&reference) {
+        Ok(d) => d,
+        Err(EngineError::Daemon { status: 404, .. }) => {
+            return if c.exists {
+                Err(format!("{} does not exist", c.target))
+            } else {
+                Ok(())
+            };
+        }
+        Err(e) => return Err(format!("the engine could not say: {e}")),
+    };
+    let s = &details.summary;
+    if !c.exists {
+        return Err(format!("{} still exists: {}", c.target, describe(s)));
+    }
+    if let Some(want) = c.status {
+        if s.status.as_str() != want.as_str() {
+            return Err(format!(
+                "{} is {}, not {}",
+                c.target,
+                s.status.as_str(),
+                want.as_str()
+            ));
+        }
+    }
+    if let Some(code) = c.exit_code {
+        if s.status.as_str() != "exited" {
+            return Err(format!(
+                "{} has not exited yet ({})",
+                c.target, s.status_text
+            ));
+        }
+        if s.exit_code != code {
+            return Err(format!(
+                "{} exited with {}, not {code}",
+                c.target, s.exit_code
+            ));
+        }
+    }
+    if let Some(img) = &c.image {
+        if !same_image(cx.engine, img, s) {
+            return Err(format!(
+                "{} was made from `{}`, not `{img}`",
+                c.target, s.image
+            ));
+        }
+    }
+    if c.restarted == Some(true) {
+        let after = match (details.started_at, cx.step_started) {
+            (Some(started), Some(step)) => started > step,
+            _ => false,
+        };
+        if !after || s.status.as_str() != "running" {
+            return Err(format!(
+                "{} has not been started again during this step ({})",
+                c.target, s.status_text
+            ));
+        }
+    }
+    if let Some(dest) = &c.mount {
+        let dest = dest.trim_end_matches('/');
+        if !s
+            .mounts
+            .iter()
+            .any(|m| m.target.trim_end_matches('/') == dest)
+        {
+            return Err(format!(
+                "{} has no volume or bind mount at {dest}",
+                c.target
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Whether container `s` was made from image `reference` (by id, so `ubuntu` and
+/// `ubuntu:latest` and the image's id all match).
+fn same_image(engine: &mut dyn Engine, reference: &str, s: &ContainerSummary) -> bool {
+    if let Ok(details) = engine.image_inspect(reference) {
+        if !s.image_id.is_empty() && details.summary.id == s.image_id {
+            return true;
+        }
+    }
+    let norm = |r: &str| {
+        reference::parse_normalized(r)
+            .map(|r| r.to_string())
+            .unwrap_or_else(|_| r.to_string())
+    };
+    norm(reference) == norm(&s.image)
+}
+
+fn containers(c: &ContainersCheck, cx: &mut CheckContext<'_>) -> Result<(), String> {
+    let all = cx
+        .engine
+        .container_list(true, false)
+        .map_err(|e| format!("the engine could not list containers: {e}"))?;
+    let mut matching = Vec::new();
+    for s in &all {
+        if let Some(img) = &c.image {
+            if !same_image(cx.engine, img, s) {
+                continue;
+            }
+        }
+        if let Some(status) = c.status {
+            if s.status.as_str() != status.as_str() {
+                continue;
+            }
+        }
+        matching.push(s);
+    }
+    let n = matching.len();
+    let what = match (&c.image, c.status) {
+        (Some(i), Some(s)) => format!("{} container(s) from `{i}`", s.as_str()),
+        (Some(i), None) => format!("container(s) from `{i}`"),
+        (None, Some(s)) => format!("{} container(s)", s.as_str()),
+        (None, None) => "container(s)".to_string(),
+    };
+    let listing = if matching.is_empty() {
+        String::new()
+    } else {
+        format!(
+            ": {}",
+            matching
+                .iter()
+                .map(|s| describe(s))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    if let Some(want) = c.count {
+        if n != want {
+            return Err(format!("found {n} {what}, expected {want}{listing}"));
+        }
+    }
+    if let Some(min) = c.min {
+        if n < min {
+            return Err(format!(
+                "found {n} {what}, expected at least {min}{listing}"
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn file(c: &FileCheck, cx: &mut CheckContext<'_>) -> Result<(), String> {
+    let reference = resolve(&c.container, cx)?;
+    let stat = cx.engine.path_stat(&reference, &c.path);
+    match (stat, c.exists) {
+        (
+            Err(EngineError::Daemon {
+                status: 404,
+                message,
+            }),
+            true,
+        ) => {
+            if message.contains("No such container") {
+                Err(format!("{} does not exist", c.container))
+            } else {
+                Err(format!("{} is not in {}", c.path, c.container))
+            }
+        }
+        (Err(EngineError::Daemon { status: 404, .. }), false) => Ok(()),
+        (Err(e), _) => Err(format!("the engine could not look: {e}")),
+        (Ok(_), false) => Err(format!("{} is there in {}", c.path, c.container)),
+        (Ok(stat), true) => {
+            let Some(needle) = &c.contains else {
+                return Ok(());
+            };
+            if stat.is_dir() {
+                return Err(format!("{} is a directory", c.path));
+            }
+            let tar = cx
+                .engine
+                .archive_get(&reference, &c.path)
+                .map_err(|e| format!("the engine could not read {}: {e}", c.path))?;
+            let text =
+                first_file_in_tar(&tar).ok_or_else(|| format!("{} could not be read", c.path))?;
+            if text.contains(needle.as_str()) {
+                Ok(())
+            } else {
+                Err(format!("{} holds {}", c.path, quote_excerpt(&text)))
+            }
+        }
+    }
+}
+
+fn first_file_in_tar(tar: &[u8]) -> Option<String> {
+    let mut archive = tar::Archive::new(tar);
+    let mut entry = archive.entries().ok()?.next()?.ok()?;
+    let mut bytes = Vec::new();
+    entry.read_to_end(&mut bytes).ok()?;
+    Some(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+fn quote_excerpt(text: &str) -> String {
+    let t = text.trim_end();
+    if t.is_empty() {
+        return "nothing (it is empty)".into();
+    }
+    let short: String = t.chars().take(60).collect();
+    if short.len() < t.len() {
+        format!("{short:?}…")
+    } else {
+        format!("{short:?}")
+    }
+}
+
+fn host(c: &HostCheck, cx: &mut CheckContext<'_>) -> Result<(), String> {
+    let path = cx.workspace.join(c.path.trim_start_matches("./"));
+    let shown = format!("./{}", c.path.trim_start_matches("./"));
+    match (path.exists(), c.exists) {
+        (false, true) => Err(format!("{shown} is not in your workspace folder")),
+        (false, false) => Ok(()),
+        (true, false) => Err(format!("{shown} is in your workspace folder")),
+        (true, true) => {
+            let Some(needle) = &c.contains else {
+                return Ok(());
+            };
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| format!("{shown} could not be read: {e}"))?;
+            if text.contains(needle.as_str()) {
+                Ok(())
+            } else {
+                Err(format!("{shown} holds {}", quote_excerpt(&text)))
+            }
+        }
+    }
+}
+
+fn image(c: &ImageCheck, cx: &mut CheckContext<'_>) -> Result<(), String> {
+    match (cx.engine.image_inspect(&c.reference), c.exists) {
+        (Ok(_), true) | (Err(EngineError::Daemon { status: 404, .. }), false) => Ok(()),
+        (Ok(_), false) => Err(format!("image `{}` is still there", c.reference)),
+        (Err(EngineError::Daemon { status: 404, .. }), true) => {
+            Err(format!("there is no image `{}`", c.reference))
+        }
+        (Err(e), _) => Err(format!("the engine could not look: {e}")),
+    }
+}
+
+fn last(c: &LastCheck, cx: &mut CheckContext<'_>) -> Result<(), String> {
+    let Some(last) = cx.last else {
+        return Err("nothing has been typed yet".into());
+    };
+    if let Some(globs) = &c.command {
+        if !globs.matches(&last.line) {
+            return Err(format!("the last command was `{}`", last.line.trim()));
+        }
+    }
+    if let Some(code) = c.exit_code {
+        if last.exit_code != code {
+            return Err(format!(
+                "`{}` exited with {}, not {code}",
+                last.line.trim(),
+                last.exit_code
+            ));
+        }
+    }
+    if let Some(needle) = &c.stdout {
+        if !last.stdout.contains(needle.as_str()) {
+            return Err(format!("`{}` did not print {needle:?}", last.line.trim()));
+        }
+    }
+    if let Some(needle) = &c.stderr {
+        if !last.stderr.contains(needle.as_str()) {
+            return Err(format!("`{}` did not report {needle:?}", last.line.trim()));
+        }
+    }
+    Ok(())
+}
+
+fn logs(c: &LogsCheck, cx: &mut CheckContext<'_>) -> Result<(), String> {
+    let reference = resolve(&c.container, cx)?;
+    let lines = cx
+        .engine
+        .container_logs(&reference, &Default::default())
+        .map_err(|e| format!("the engine could not read the logs: {e}"))?;
+    let text: String = lines.iter().map(|l| l.text.as_str()).collect();
+    if text.contains(c.contains.as_str()) {
+        Ok(())
+    } else {
+        Err(format!(
+            "the logs of {} do not contain {:?}",
+            c.container, c.contains
+        ))
+    }
+}
