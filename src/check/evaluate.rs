@@ -5,7 +5,7 @@ use std::path::Path;
 
 use super::predicate::*;
 use crate::client::reference;
-use crate::engine::{ContainerSummary, Engine, EngineError};
+use crate::engine::{ContainerSummary, Engine, EngineError, MountKind};
 use crate::session::LineResult;
 
 /// What a check can look at: the engine, the learner's workspace, and what happened in the
@@ -156,17 +156,49 @@ fn container(c: &ContainerCheck, cx: &mut CheckContext<'_>) -> Result<(), String
             ));
         }
     }
+    let at_target = |m: &&crate::engine::Mount| {
+        c.mount
+            .as_deref()
+            .is_none_or(|d| m.target.trim_end_matches('/') == d.trim_end_matches('/'))
+    };
     if let Some(dest) = &c.mount {
-        let dest = dest.trim_end_matches('/');
-        if !s
-            .mounts
-            .iter()
-            .any(|m| m.target.trim_end_matches('/') == dest)
-        {
+        if !s.mounts.iter().any(|m| at_target(&m)) {
             return Err(format!(
                 "{} has no volume or bind mount at {dest}",
                 c.target
             ));
+        }
+    }
+    if let Some(folder) = &c.bind {
+        let want = cx.workspace.join(folder.trim_start_matches("./"));
+        let want = want.canonicalize().unwrap_or(want);
+        let found = s.mounts.iter().filter(at_target).any(|m| {
+            m.kind == MountKind::Bind
+                && Path::new(&m.source).canonicalize().is_ok_and(|p| p == want)
+        });
+        if !found {
+            let what: Vec<String> = s
+                .mounts
+                .iter()
+                .filter(at_target)
+                .map(|m| {
+                    let kind = match m.kind {
+                        MountKind::Bind => "a bind mount of",
+                        MountKind::Volume => "the volume",
+                        MountKind::Tmpfs => "a tmpfs",
+                    };
+                    format!("{kind} {} at {}", m.source, m.target)
+                })
+                .collect();
+            return Err(if what.is_empty() {
+                format!("{} has no bind mount of ./{folder}", c.target)
+            } else {
+                format!(
+                    "{} mounts {}, not your folder ./{folder}",
+                    c.target,
+                    what.join(", ")
+                )
+            });
         }
     }
     Ok(())

@@ -125,8 +125,10 @@ pub struct ContainerCheck {
     pub exit_code: Option<i64>,
     /// The container's image, as typed or normalised (`ubuntu` = `ubuntu:latest`).
     pub image: Option<String>,
-    /// At least one bind mount whose container side is this path.
+    /// At least one volume or bind mount whose container side is this path.
     pub mount: Option<String>,
+    /// That mount (or any, without `mount`) is a bind mount of this workspace folder.
+    pub bind: Option<String>,
     /// `true`: the container was (re)started after the current step began.
     pub restarted: Option<bool>,
 }

@@ -160,7 +160,14 @@ impl Client<'_> {
                     return 1;
                 }
             };
-            let started = match self.engine.container_start(name, true) {
+            // The CLI attaches before it starts; starting a running container is a no-op, so
+            // `start -a -i` on a running container simply attaches to it.
+            let started = if details.summary.status.is_running() {
+                self.engine.container_attach(name)
+            } else {
+                self.engine.container_start(name, true)
+            };
+            let started = match started {
                 Ok(po) => po,
                 Err(e) => {
                     out.engine_error(&e);
