@@ -35,19 +35,31 @@ pub enum EngineChoice {
     Both,
 }
 
+impl EngineChoice {
+    /// The engine to open (`both` is the check runner's business: each side opens its own).
+    pub fn selector(self) -> crate::engine::EngineSelector {
+        match self {
+            EngineChoice::Sim => crate::engine::EngineSelector::Sim,
+            EngineChoice::Docker => crate::engine::EngineSelector::Docker,
+            EngineChoice::Auto | EngineChoice::Both => crate::engine::EngineSelector::Auto,
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// (not in this build yet) Start the tutor: pick a lesson and type docker commands.
+    /// Start the tutor: pick a lesson and type real docker commands.
     Learn {
-        /// A lesson id (see `docktutor lessons`); the next unfinished one by default.
+        /// A lesson id, number or curriculum unit (`lost-files`, `3`, `000.5`); a picker
+        /// when absent.
         lesson: Option<String>,
-        /// Where lessons come from.
-        #[arg(long, default_value = "lessons", value_name = "DIR")]
-        lessons: PathBuf,
+        /// Use the lesson files in DIR instead of the built-in curriculum.
+        #[arg(long, value_name = "DIR")]
+        lessons: Option<PathBuf>,
         #[arg(long, value_enum, default_value_t = EngineChoice::Sim)]
         engine: EngineChoice,
     },
-    /// (not in this build yet) Run lessons, scenarios and markdown documents headless and report.
+    /// Run lessons headless: every step must fail before its solution and pass after it.
     Check {
         /// Lesson folders/files, scenario files, markdown documents.
         #[arg(default_value = "lessons")]
@@ -76,12 +88,13 @@ pub enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
         args: Vec<String>,
     },
-    /// (not in this build yet) List lessons with your progress.
+    /// List the lessons with your progress.
     Lessons {
-        #[arg(long, default_value = "lessons", value_name = "DIR")]
-        lessons: PathBuf,
+        /// List the lesson files in DIR instead of the built-in curriculum.
+        #[arg(long, value_name = "DIR")]
+        lessons: Option<PathBuf>,
     },
-    /// (not in this build yet) Validate lesson files without running them.
+    /// Validate lesson files without running them (`file:line:col` for every problem).
     Lint {
         #[arg(default_value = "lessons")]
         paths: Vec<PathBuf>,
@@ -108,13 +121,19 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Docker { args } => crate::dropin::main(&args),
+        Command::Learn {
+            lesson,
+            lessons,
+            engine,
+        } => crate::repl::learn(&crate::repl::LearnOptions {
+            lesson,
+            lessons_dir: lessons,
+            engine: engine.selector(),
+        }),
+        Command::Lessons { lessons } => crate::repl::list_lessons(lessons.as_deref()),
+        Command::Lint { paths } => crate::lesson::lint::run(&paths),
         Command::Check { paths, engine, .. } => {
-            let selector = match engine {
-                EngineChoice::Sim => crate::engine::EngineSelector::Sim,
-                EngineChoice::Docker => crate::engine::EngineSelector::Docker,
-                EngineChoice::Auto | EngineChoice::Both => crate::engine::EngineSelector::Auto,
-            };
-            crate::lesson::check_cmd::run(&paths, selector, &mut std::io::stdout())
+            crate::lesson::check_cmd::run(&paths, engine.selector(), &mut std::io::stdout())
         }
         other => {
             let name = format!("{other:?}")

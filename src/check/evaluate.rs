@@ -260,14 +260,12 @@ fn containers(c: &ContainersCheck, cx: &mut CheckContext<'_>) -> Result<(), Stri
     };
     if let Some(want) = c.count {
         if n != want {
-            return Err(format!("found {n} {what}, expected {want}{listing}"));
+            return Err(format!("{n} {what} (expected {want}){listing}"));
         }
     }
     if let Some(min) = c.min {
         if n < min {
-            return Err(format!(
-                "found {n} {what}, expected at least {min}{listing}"
-            ));
+            return Err(format!("{n} {what} (expected at least {min}){listing}"));
         }
     }
     Ok(())

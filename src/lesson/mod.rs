@@ -5,9 +5,11 @@
 //! (the command lines, including those typed inside a container shell), hints, checks of
 //! observable state and the wrong attempts it should recognise.
 
+pub mod catalog;
 pub mod check_cmd;
 mod error;
 mod format;
+pub mod lint;
 pub mod verify;
 
 use std::collections::BTreeSet;
@@ -123,10 +125,15 @@ fn toml_message(e: &toml::de::Error) -> String {
 /// Every lesson in `dir` (files ending in `.toml`, in file-name order), or every problem found.
 pub fn load_dir(dir: &Path) -> Result<Vec<Lesson>, Vec<LessonError>> {
     let files = lesson_files(dir).map_err(|e| vec![e])?;
+    load_dir_files(&files)
+}
+
+/// Load `files` as one course: every file must load, and lesson ids must be unique.
+pub fn load_dir_files(files: &[PathBuf]) -> Result<Vec<Lesson>, Vec<LessonError>> {
     let mut lessons = Vec::new();
     let mut errors = Vec::new();
     for file in files {
-        match load_file(&file) {
+        match load_file(file) {
             Ok(l) => lessons.push(l),
             Err(e) => errors.push(e),
         }

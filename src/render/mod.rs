@@ -5,3 +5,7 @@ pub mod json;
 pub mod table;
 pub mod template;
 pub mod units;
+
+// The tutor's own output: lesson markdown and semantic colours.
+pub mod markdown;
+pub mod style;

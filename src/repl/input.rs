@@ -40,7 +40,12 @@ pub struct TutorHelper {
 impl Completer for TutorHelper {
     type Candidate = Pair;
 
-    fn complete(&self, line: &str, pos: usize, _ctx: &Context<'_>) -> rustyline::Result<(usize, Vec<Pair>)> {
+    fn complete(
+        &self,
+        line: &str,
+        pos: usize,
+        _ctx: &Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<Pair>)> {
         let before = &line[..pos];
         let start = before.rfind(char::is_whitespace).map_or(0, |i| i + 1);
         let partial = &before[start..];
@@ -62,7 +67,10 @@ impl Completer for TutorHelper {
         let mut pairs: Vec<Pair> = candidates
             .into_iter()
             .filter(|c| c.starts_with(partial))
-            .map(|c| Pair { display: c.clone(), replacement: c })
+            .map(|c| Pair {
+                display: c.clone(),
+                replacement: c,
+            })
             .collect();
         pairs.sort_by(|a, b| a.display.cmp(&b.display));
         pairs.dedup_by(|a, b| a.display == b.display);
@@ -135,7 +143,14 @@ impl LineSource {
         }
     }
 
-    pub fn is_terminal(&self) -> bool {
-        matches!(self, LineSource::Terminal(..))
+    /// Switch the history file (each lesson keeps its own).
+    pub fn set_history(&mut self, path: Option<PathBuf>) {
+        if let LineSource::Terminal(editor, history) = self {
+            let _ = editor.clear_history();
+            if let Some(h) = &path {
+                let _ = editor.load_history(h);
+            }
+            *history = path;
+        }
     }
 }
