@@ -371,3 +371,6 @@ fn real_daemon_parity_for_container_flows() {
         diffs.join("\n")
     );
 }
+
+#[path = "cli/learn.rs"]
+mod learn;

@@ -1,0 +1,181 @@
+//! `docktutor learn`, `lessons`, `lint` and `check` on lessons, as a newcomer meets them:
+//! through piped stdin and through a real pseudo-terminal.
+
+use std::path::Path;
+use std::process::Command;
+
+use assert_cmd::cargo::CommandCargoExt;
+
+fn docktutor(data: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("docktutor").expect("binary");
+    cmd.env("DOCKTUTOR_DATA", data)
+        .env("DOCKTUTOR_DETERMINISTIC", "1")
+        .env("NO_COLOR", "1")
+        .current_dir(env!("CARGO_MANIFEST_DIR"));
+    cmd
+}
+
+/// Run `docktutor ARGS` with `input` piped in; stdout with the data folder replaced.
+fn piped(data: &Path, args: &[&str], input: &str) -> (String, String, i32) {
+    let mut cmd = docktutor(data);
+    cmd.args(args);
+    let out = super::run(cmd, input);
+    let clean = |s: &str| s.replace(&data.display().to_string(), "[DATA]");
+    (clean(&out.stdout), clean(&out.stderr), out.code)
+}
+
+#[test]
+fn a_whole_lesson_with_a_wrong_attempt_a_hint_a_skip_and_a_reset() {
+    let data = tempfile::tempdir().unwrap();
+    let input = "\
+docker run ubuntu /bin/bash
+:hint
+docker run -i -t ubuntu /bin/bash
+touch i-was-here
+ls
+exit
+docker ps
+:why
+:skip
+:reset
+docker run -i -t ubuntu /bin/bash
+ls i-was-here
+exit
+docker ps -a
+:quit
+";
+    let (stdout, stderr, code) = piped(data.path(), &["learn", "lost-files"], input);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("★ Lesson complete"), "{stdout}");
+    insta::assert_snapshot!("learn_lost_files", stdout);
+    let progress = std::fs::read_to_string(data.path().join("progress.json")).unwrap();
+    assert!(progress.contains("\"completed\": true"), "{progress}");
+}
+
+#[test]
+fn quitting_and_coming_back_resumes_at_the_same_step() {
+    let data = tempfile::tempdir().unwrap();
+    let first = "docker run -i -t --name sandbox ubuntu /bin/bash\nexit\n:quit\n";
+    let (out, _, code) = piped(data.path(), &["learn", "000.5"], first);
+    assert_eq!(code, 0);
+    assert!(out.contains("Step 2/3"), "{out}");
+
+    let (out, _, _) = piped(
+        data.path(),
+        &["learn", "exec-needs-running"],
+        "docker exec -i -t sandbox /bin/bash\n",
+    );
+    assert!(out.contains("Welcome back: resuming at step 2/3"), "{out}");
+    // The replayed first step left `sandbox` stopped, so the exec fails as in the note.
+    assert!(out.contains("is not running"), "{out}");
+    assert!(out.contains("✔ Step done."), "{out}");
+
+    let (list, _, _) = piped(data.path(), &["lessons"], "");
+    assert!(list.contains("exec-needs-running"), "{list}");
+    assert!(list.contains("(2/3 steps; 000.5)"), "{list}");
+}
+
+#[test]
+fn the_picker_a_typo_and_meta_commands() {
+    let data = tempfile::tempdir().unwrap();
+    let (out, _, code) = piped(
+        data.path(),
+        &["learn"],
+        "lost-fils\n1\n:hnt\n:state\n:lessons\nexit\n:quit\n",
+    );
+    assert_eq!(code, 0);
+    assert!(out.contains("Pick a lesson"), "{out}");
+    assert!(out.contains("did you mean `lost-files`?"), "{out}");
+    assert!(
+        out.contains("Unknown tutor command `:hnt`. Did you mean `:hint`?"),
+        "{out}"
+    );
+    assert!(out.contains("No images and no containers yet."), "{out}");
+    assert!(out.contains("there is nothing to `exit`"), "{out}");
+
+    let (_, err, code) = piped(data.path(), &["learn", "nope"], "");
+    assert_eq!(code, 1);
+    assert!(err.contains("there is no lesson `nope`"), "{err}");
+}
+
+#[test]
+fn a_corrupt_progress_file_is_left_alone() {
+    let data = tempfile::tempdir().unwrap();
+    let path = data.path().join("progress.json");
+    std::fs::write(&path, "{ half a file").unwrap();
+    let (_, err, code) = piped(
+        data.path(),
+        &["learn", "lost-files"],
+        "docker run -i -t ubuntu /bin/bash\ntouch i-was-here\nexit\n:quit\n",
+    );
+    assert_eq!(code, 0);
+    assert!(
+        err.contains("progress will not be saved this time"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "{ half a file");
+}
+
+#[test]
+fn every_lesson_passes_its_own_check_on_the_simulator() {
+    let data = tempfile::tempdir().unwrap();
+    let (out, err, code) = piped(data.path(), &["check", "lessons", "--engine", "sim"], "");
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains(" passed, 0 failed"), "{out}");
+}
+
+#[test]
+fn a_broken_lesson_fails_the_check_with_a_clear_message() {
+    let data = tempfile::tempdir().unwrap();
+    let (out, _, code) = piped(data.path(), &["check", "tests/fixtures/broken-lessons"], "");
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(
+            "FAIL broken-check/make-file  (tests/fixtures/broken-lessons/01-wrong-check.toml:5)"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("after the reference solution the step still fails: “`/hello` is not in the container.” (/hello is not in the last container you made)"), "{out}");
+    assert!(
+        out.contains(
+            "tests/fixtures/broken-lessons/02-malformed.toml:10:38: unknown field `cuont`"
+        ),
+        "{out}"
+    );
+
+    let (_, err, code) = piped(
+        data.path(),
+        &["lint", "tests/fixtures/broken-lessons/02-malformed.toml"],
+        "",
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("02-malformed.toml:10:38: unknown field `cuont`, expected one of `image`, `status`, `count`, `min`"), "{err}");
+    let (out, _, code) = piped(data.path(), &["lint", "lessons"], "");
+    assert_eq!(code, 0);
+    assert!(out.contains("000.10"), "{out}");
+}
+
+/// A real terminal: rustyline's prompt, the container prompt, Ctrl-D out of a container.
+#[test]
+fn learn_in_a_pseudo_terminal() {
+    use rexpect::session::spawn_command;
+    let data = tempfile::tempdir().unwrap();
+    let mut cmd = docktutor(data.path());
+    cmd.args(["learn", "lost-files"]).env("TERM", "dumb");
+    let mut p = spawn_command(cmd, Some(20_000)).expect("spawn in a pty");
+    p.exp_string("Step 1/4").unwrap();
+    p.exp_string("$ ").unwrap();
+    p.send_line("docker run -i -t ubuntu /bin/bash").unwrap();
+    p.exp_regex(r"root@[0-9a-f]{12}:/# ").unwrap();
+    p.send_line("touch i-was-here").unwrap();
+    p.exp_regex(r"root@[0-9a-f]{12}:/# ").unwrap();
+    // Ctrl-D leaves the container shell, as `exit` would.
+    p.send_control('d').unwrap();
+    p.exp_string("Step done.").unwrap();
+    p.exp_string("Step 2/4").unwrap();
+    p.send_line(":hint").unwrap();
+    p.exp_string("Hint 1/1").unwrap();
+    p.send_line(":quit").unwrap();
+    p.exp_string("progress is saved").unwrap();
+    p.exp_eof().unwrap();
+}
