@@ -132,7 +132,27 @@ pub fn main() -> ExitCode {
         }),
         Command::Lessons { lessons } => crate::repl::list_lessons(lessons.as_deref()),
         Command::Lint { paths } => crate::lesson::lint::run(&paths),
-        Command::Check { paths, engine, .. } => {
+        Command::Check {
+            paths,
+            engine,
+            format,
+            junit,
+            jobs,
+            shard,
+            bless,
+        } => {
+            let unbuilt = [
+                (format != ReportFormat::Human, "--format"),
+                (junit.is_some(), "--junit"),
+                (jobs > 1, "--jobs"),
+                (shard.is_some(), "--shard"),
+                (bless, "--bless"),
+                (engine == EngineChoice::Both, "--engine both"),
+            ];
+            if let Some((_, flag)) = unbuilt.iter().find(|(used, _)| *used) {
+                eprintln!("docktutor: `check {flag}` is not available in this build yet");
+                return ExitCode::from(2);
+            }
             crate::lesson::check_cmd::run(&paths, engine.selector(), &mut std::io::stdout())
         }
         other => {
