@@ -327,6 +327,8 @@ fn real_daemon_parity_for_container_flows() {
         ("run --rm busybox nosuch".to_string(), ""),
         ("run --rm -i busybox cat".to_string(), "test\n"),
         ("run --rm busybox echo hello world".to_string(), ""),
+        ("run --rm -a stdin -a stdout -i busybox cat".to_string(), "piped\n"),
+        ("run --rm -i -t busybox sh".to_string(), ""),
         (n("run -d -i --name NAME busybox sh"), ""),
         (n("rm NAME"), ""),
         (
@@ -334,6 +336,7 @@ fn real_daemon_parity_for_container_flows() {
             "",
         ),
         (n("diff NAME"), ""),
+        (n("exec -i -t NAME sh"), ""),
         (n("exec NAME cat /tmp/x/hello.txt"), ""),
         (n("kill NAME"), ""),
         (
