@@ -45,6 +45,20 @@ pub enum ProgressError {
     },
 }
 
+/// Write `bytes` to `path` atomically: a temporary file beside it, synced, then renamed.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
 /// The data folder: `$DOCKTUTOR_DATA`, else the platform's per-user data dir.
 pub fn data_dir() -> PathBuf {
     if let Some(p) = std::env::var_os("DOCKTUTOR_DATA") {

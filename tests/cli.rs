@@ -327,7 +327,10 @@ fn real_daemon_parity_for_container_flows() {
         ("run --rm busybox nosuch".to_string(), ""),
         ("run --rm -i busybox cat".to_string(), "test\n"),
         ("run --rm busybox echo hello world".to_string(), ""),
-        ("run --rm -a stdin -a stdout -i busybox cat".to_string(), "piped\n"),
+        (
+            "run --rm -a stdin -a stdout -i busybox cat".to_string(),
+            "piped\n",
+        ),
         ("run --rm -i -t busybox sh".to_string(), ""),
         (n("run -d -i --name NAME busybox sh"), ""),
         (n("rm NAME"), ""),

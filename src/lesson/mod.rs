@@ -6,7 +6,6 @@
 //! observable state and the wrong attempts it should recognise.
 
 pub mod catalog;
-pub mod check_cmd;
 mod error;
 mod format;
 pub mod lint;

@@ -179,3 +179,67 @@ fn learn_in_a_pseudo_terminal() {
     p.exp_string("progress is saved").unwrap();
     p.exp_eof().unwrap();
 }
+
+#[test]
+fn check_reports_junit_tap_and_json_in_parallel_and_sharded() {
+    let data = tempfile::tempdir().unwrap();
+    let junit = data.path().join("report.xml");
+    let (human, _, code) = piped(
+        data.path(),
+        &[
+            "check",
+            "lessons",
+            "--jobs",
+            "2",
+            "--junit",
+            junit.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert_eq!(code, 0, "{human}");
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    // Valid XML, and every case of the human report is a <testcase>.
+    let mut reader = quick_xml::Reader::from_str(&xml);
+    let mut testcases = 0;
+    loop {
+        match reader.read_event().expect("well-formed JUnit XML") {
+            quick_xml::events::Event::Eof => break,
+            quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e)
+                if e.name().as_ref() == b"testcase" =>
+            {
+                testcases += 1
+            }
+            _ => {}
+        }
+    }
+    let listed = human.lines().filter(|l| l.starts_with("ok ")).count();
+    assert!(listed > 30, "{human}");
+    assert_eq!(testcases, listed);
+
+    // --jobs does not change the order of the report.
+    let (serial, _, _) = piped(data.path(), &["check", "lessons", "--format", "tap"], "");
+    let (parallel, _, _) = piped(
+        data.path(),
+        &["check", "lessons", "--format", "tap", "-j", "2"],
+        "",
+    );
+    assert!(serial.starts_with("TAP version 14\n1.."), "{serial}");
+    let strip = |s: &str| s.lines().map(|l| l.to_string()).collect::<Vec<_>>();
+    assert_eq!(strip(&serial), strip(&parallel));
+
+    // Shards split the files and together cover them all.
+    let count = |args: &[&str]| {
+        let (out, _, _) = piped(data.path(), args, "");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        v["cases"].as_array().unwrap().len()
+    };
+    let all = count(&["check", "lessons", "--format", "json"]);
+    let one = count(&["check", "lessons", "--format", "json", "--shard", "1/2"]);
+    let two = count(&["check", "lessons", "--format", "json", "--shard", "2/2"]);
+    assert!(one > 0 && two > 0);
+    assert_eq!(one + two, all);
+
+    let (_, err, code) = piped(data.path(), &["check", "lessons", "--shard", "3/2"], "");
+    assert_eq!(code, 2);
+    assert!(err.contains("invalid shard `3/2`"), "{err}");
+}
