@@ -154,3 +154,43 @@ impl LineSource {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rustyline::history::DefaultHistory;
+
+    fn complete(words: CompletionWords, line: &str) -> Vec<String> {
+        let helper = TutorHelper {
+            words: Rc::new(RefCell::new(words)),
+        };
+        let history = DefaultHistory::new();
+        let ctx = Context::new(&history);
+        let (_, pairs) = helper.complete(line, line.len(), &ctx).unwrap();
+        pairs.into_iter().map(|p| p.replacement).collect()
+    }
+
+    #[test]
+    fn completes_subcommands_flags_names_and_meta_commands() {
+        let words = CompletionWords {
+            containers: vec!["sandbox".into()],
+            images: vec!["ubuntu:latest".into()],
+            meta: vec![":hint".into(), ":help".into()],
+            inside_container: false,
+        };
+        assert!(complete(words.clone(), "docker ru").contains(&"run".to_string()));
+        assert!(complete(words.clone(), "docker run --na").contains(&"--name".to_string()));
+        assert_eq!(complete(words.clone(), "docker start sa"), vec!["sandbox"]);
+        assert_eq!(
+            complete(words.clone(), "docker run -it ub"),
+            vec!["ubuntu:latest"]
+        );
+        assert_eq!(complete(words.clone(), ":h"), vec![":help", ":hint"]);
+        assert!(complete(words.clone(), "doc").contains(&"docker".to_string()));
+        let inside = CompletionWords {
+            inside_container: true,
+            ..words
+        };
+        assert!(complete(inside, "docker ru").is_empty());
+    }
+}
