@@ -2,8 +2,10 @@
 //! and one report format renders them (human, JUnit XML, TAP, JSON).
 
 mod engines;
+pub mod matcher;
 mod outcome;
 pub mod report;
+pub mod scenario;
 mod shard;
 
 use std::path::{Path, PathBuf};
@@ -70,7 +72,7 @@ pub fn run(options: &CheckOptions) -> Vec<CaseOutcome> {
             scope.spawn(|| loop {
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let Some(file) = files.get(i) else { break };
-                let cases = check_lesson_file(file, options.engine);
+                let cases = check_file(file, options.engine);
                 results.lock().expect("no worker panicked")[i] = cases;
             });
         }
@@ -101,6 +103,21 @@ fn engine_unavailable(selector: EngineSelector) -> Option<String> {
             tried.join(", ")
         )),
         Err(e) => Some(e.to_string()),
+    }
+}
+
+/// Check one file: a scenario (it has `[[case]]` tables) or a lesson.
+pub fn check_file(file: &Path, selector: EngineSelector) -> Vec<CaseOutcome> {
+    match std::fs::read_to_string(file) {
+        Ok(text) if scenario::is_scenario(&text) => {
+            scenario::check_file(file, &text, selector, &engine_name(selector))
+        }
+        Ok(_) => check_lesson_file(file, selector),
+        Err(e) => vec![CaseOutcome::broken(
+            file,
+            0,
+            format!("{}: cannot read: {e}", file.display()),
+        )],
     }
 }
 

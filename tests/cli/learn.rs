@@ -243,3 +243,22 @@ fn check_reports_junit_tap_and_json_in_parallel_and_sharded() {
     assert_eq!(code, 2);
     assert!(err.contains("invalid shard `3/2`"), "{err}");
 }
+
+#[test]
+fn scenarios_run_and_a_wrong_expectation_shows_a_diff() {
+    let data = tempfile::tempdir().unwrap();
+    let (out, err, code) = piped(data.path(), &["check", "scenarios", "lessons"], "");
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("ok   Image naming and tags (note 001): underscores are allowed in tags"),
+        "{out}"
+    );
+
+    let (out, _, code) = piped(
+        data.path(),
+        &["check", "tests/fixtures/broken-scenarios"],
+        "",
+    );
+    assert_eq!(code, 1);
+    insta::assert_snapshot!("broken_scenario_report", out);
+}
