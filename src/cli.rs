@@ -59,9 +59,10 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = EngineChoice::Sim)]
         engine: EngineChoice,
     },
-    /// Run lessons headless: every step must fail before its solution and pass after it.
+    /// Run lessons and scenario files headless and report (lessons: every step fails before
+    /// its solution and passes after it; scenarios: output and exit codes as documented).
     Check {
-        /// Lesson folders/files, scenario files, markdown documents.
+        /// Lesson and scenario files, or folders of them.
         #[arg(default_value = "lessons")]
         paths: Vec<PathBuf>,
         #[arg(long, value_enum, default_value_t = EngineChoice::Sim)]
