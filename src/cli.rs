@@ -59,10 +59,11 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = EngineChoice::Sim)]
         engine: EngineChoice,
     },
-    /// Run lessons and scenario files headless and report (lessons: every step fails before
-    /// its solution and passes after it; scenarios: output and exit codes as documented).
+    /// Run lessons, scenario files and markdown documents headless and report (lessons: every
+    /// step fails before its solution and passes after it; scenarios and documents: output and
+    /// exit codes as documented).
     Check {
-        /// Lesson and scenario files, or folders of them.
+        /// Lesson files, scenario files (.toml) and markdown documents (.md), or folders of them.
         #[arg(default_value = "lessons")]
         paths: Vec<PathBuf>,
         #[arg(long, value_enum, default_value_t = EngineChoice::Sim)]
@@ -79,11 +80,14 @@ pub enum Command {
         /// Run only shard I of N (`--shard 1/3`).
         #[arg(long, value_name = "I/N")]
         shard: Option<String>,
-        /// Rewrite expected output from actual output (refused when CI is set).
+        /// Rewrite the expected output of scenarios and documents from what the simulator
+        /// printed, keeping patterns that still match (refused when CI is set).
         #[arg(long)]
         bless: bool,
     },
-    /// Act as `docker ARGS…` on the simulator; state persists in $DOCKTUTOR_STATE.
+    /// Act as `docker ARGS…` on the simulator (state persists in $DOCKTUTOR_STATE); put
+    /// `--engine docker` first, or set DOCKTUTOR_ENGINE=docker, to use a real engine inside
+    /// docktutor's sandbox.
     #[command(disable_help_flag = true)]
     Docker {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
@@ -100,9 +104,14 @@ pub enum Command {
         #[arg(default_value = "lessons")]
         paths: Vec<PathBuf>,
     },
-    /// (not in this build yet) Remove what a crashed session left on a real engine (only objects docktutor made).
-    Clean,
-    /// (not in this build yet) Get the images the lessons need onto a real engine.
+    /// Remove what crashed sessions left on a real engine (only objects docktutor made, found
+    /// by their `org.docktutor.session` label and `dt-…-` names).
+    Clean {
+        /// Also remove the objects of sessions that are still running (and of the drop-in CLI).
+        #[arg(long)]
+        all: bool,
+    },
+    /// Get the images the lessons need onto a real engine (pull them, or build stand-ins).
     Prepare {
         /// Build local stand-in images from a static busybox binary instead of pulling.
         #[arg(long, value_name = "PATH")]
@@ -142,15 +151,8 @@ pub fn main() -> ExitCode {
             shard,
             bless,
         } => check(paths, engine, format, junit, jobs, shard, bless),
-        other => {
-            let name = format!("{other:?}")
-                .split([' ', '{'])
-                .next()
-                .unwrap_or("")
-                .to_lowercase();
-            eprintln!("docktutor: `docktutor {name}` is not available in this build yet; `docktutor docker …` is");
-            ExitCode::from(2)
-        }
+        Command::Clean { all } => crate::maintenance::clean(all),
+        Command::Prepare { from_busybox } => crate::maintenance::prepare(from_busybox.as_deref()),
     }
 }
 
@@ -165,12 +167,9 @@ fn check(
     bless: bool,
 ) -> ExitCode {
     use crate::runner::report;
-    if bless {
-        eprintln!("docktutor: `check --bless` rewrites the expected output of scenarios, which this build does not run yet; lessons have nothing to bless");
-        return ExitCode::from(2);
-    }
-    if engine == EngineChoice::Both {
-        eprintln!("docktutor: `check --engine both` is not available in this build yet (it needs the real engine)");
+    if bless && std::env::var_os("CI").is_some() {
+        // CI must check the files as committed, never rewrite them.
+        eprintln!("docktutor: `check --bless` refuses to rewrite files when CI is set; run it locally and commit the result");
         return ExitCode::from(2);
     }
     let shard = match shard.map(|s| s.parse::<crate::runner::Shard>()).transpose() {
@@ -181,13 +180,29 @@ fn check(
         }
     };
     crate::render::style::init_from_env();
+    let both = engine == EngineChoice::Both;
     let options = crate::runner::CheckOptions {
         paths,
-        engine: engine.selector(),
+        // Under `both` the simulator is the reference every case runs on first.
+        engine: if both {
+            crate::engine::EngineSelector::Sim
+        } else {
+            engine.selector()
+        },
         jobs,
         shard,
+        both,
+        bless,
     };
-    let outcomes = crate::runner::run(&options);
+    let run = crate::runner::run_report(&options);
+    for (file, count) in &run.blessed {
+        eprintln!(
+            "docktutor: blessed {count} expectation{} in {}",
+            if *count == 1 { "" } else { "s" },
+            file.display()
+        );
+    }
+    let outcomes = run.outcomes;
     let text = match format {
         ReportFormat::Human => report::human(&outcomes),
         ReportFormat::Junit => report::junit(&outcomes),

@@ -7,7 +7,9 @@ use std::process::ExitCode;
 
 use crate::client::{Client, ClientOptions, CommandResult, Stdin};
 use crate::command::{parse_docker_args, Cmd, Invocation, Parsed};
+use crate::engine::docker::{DockerEngine, DockerOptions};
 use crate::engine::sim::SimEngine;
+use crate::engine::{Engine, EngineError, EngineSelector};
 
 /// Where the simulator's state lives: `$DOCKTUTOR_STATE`, else the per-user data folder.
 pub fn state_path() -> PathBuf {
@@ -20,7 +22,50 @@ pub fn state_path() -> PathBuf {
         .join("sim-state.json")
 }
 
+/// Which engine the drop-in CLI drives: `--engine sim|docker|auto` in front of the docker
+/// arguments, else `$DOCKTUTOR_ENGINE`, else the simulator.
+fn engine_choice(args: &[String]) -> Result<(EngineSelector, &[String]), String> {
+    let (word, rest) = match args {
+        [flag, value, rest @ ..] if flag == "--engine" => (Some(value.clone()), rest),
+        [flag, rest @ ..] if flag.starts_with("--engine=") => {
+            (Some(flag["--engine=".len()..].to_string()), rest)
+        }
+        _ => (std::env::var("DOCKTUTOR_ENGINE").ok(), args),
+    };
+    let selector = match word.as_deref() {
+        None | Some("sim") => EngineSelector::Sim,
+        Some("docker") => EngineSelector::Docker,
+        Some("auto") => EngineSelector::Auto,
+        Some(other) => {
+            return Err(format!(
+                "unknown engine `{other}` (use sim, docker or auto)"
+            ))
+        }
+    };
+    Ok((selector, rest))
+}
+
 pub fn main(args: &[String]) -> ExitCode {
+    let (selector, args) = match engine_choice(args) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("docktutor: {e}");
+            return ExitCode::from(125);
+        }
+    };
+    if selector != EngineSelector::Sim {
+        match open_real(selector == EngineSelector::Auto) {
+            Ok(Some(mut engine)) => {
+                let code = drive(engine.as_mut(), args);
+                return ExitCode::from(code.clamp(0, 255) as u8);
+            }
+            Ok(None) => {}
+            Err(e) => {
+                eprintln!("{}", crate::client::error_text(&e));
+                return ExitCode::from(125);
+            }
+        }
+    }
     let path = state_path();
     let deterministic = std::env::var("DOCKTUTOR_DETERMINISTIC").is_ok_and(|v| v == "1");
     let mut engine = match SimEngine::load_or_new(&path, deterministic) {
@@ -31,6 +76,50 @@ pub fn main(args: &[String]) -> ExitCode {
             return ExitCode::from(125);
         }
     };
+    let code = drive(&mut engine, args);
+    if let Err(e) = engine.save(&path) {
+        eprintln!(
+            "docktutor: could not save the simulator state to {}: {e}",
+            path.display()
+        );
+        return ExitCode::from(125);
+    }
+    ExitCode::from(code.clamp(0, 255) as u8)
+}
+
+/// The real engine for the drop-in CLI. Its sandbox namespace is kept in a file beside the
+/// simulator's state, so consecutive invocations see the same containers; `docktutor clean
+/// --all` removes them. `auto` falls back to the simulator (`Ok(None)`) when no daemon answers.
+fn open_real(auto: bool) -> Result<Option<Box<dyn Engine>>, EngineError> {
+    let file = state_path().with_file_name("docker-namespace");
+    let namespace = std::fs::read_to_string(&file)
+        .ok()
+        .map(|s| s.trim().to_string())
+        .filter(|s| s.len() == 8 && s.chars().all(|c| c.is_ascii_hexdigit()));
+    let options = DockerOptions {
+        namespace: namespace.clone(),
+        keep: true,
+    };
+    let engine = match DockerEngine::connect(&options) {
+        Ok(e) => e,
+        Err(_) if auto => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    if namespace.is_none() {
+        if let Some(dir) = file.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let _ = crate::progress::write_atomically(&file, engine.namespace().as_bytes());
+    }
+    let mut engine = engine;
+    if let Ok(cwd) = std::env::current_dir() {
+        engine.confine_binds(&cwd);
+    }
+    Ok(Some(Box::new(engine)))
+}
+
+/// One docker command line through the client, with stdin and container prompts handled.
+fn drive(engine: &mut dyn Engine, args: &[String]) -> i32 {
     let env: std::collections::BTreeMap<String, String> = std::env::vars().collect();
     let options = ClientOptions {
         cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/")),
@@ -46,32 +135,22 @@ pub fn main(args: &[String]) -> ExitCode {
     } else {
         Stdin::Closed
     };
-    let code = {
-        let mut client = Client::new(&mut engine, options);
-        let mut result = client.run(args, stdin);
-        emit(&result);
-        while let Some(att) = result.attached.clone() {
-            if let Some(p) = &att.prompt {
-                print!("{p}");
-                let _ = std::io::stdout().flush();
-            }
-            let mut line = String::new();
-            result = match std::io::stdin().lock().read_line(&mut line) {
-                Ok(0) | Err(_) => client.close_stdin(&att),
-                Ok(_) => client.input(&att, line.as_bytes()),
-            };
-            emit(&result);
+    let mut client = Client::new(engine, options);
+    let mut result = client.run(args, stdin);
+    emit(&result);
+    while let Some(att) = result.attached.clone() {
+        if let Some(p) = &att.prompt {
+            print!("{p}");
+            let _ = std::io::stdout().flush();
         }
-        result.exit_code
-    };
-    if let Err(e) = engine.save(&path) {
-        eprintln!(
-            "docktutor: could not save the simulator state to {}: {e}",
-            path.display()
-        );
-        return ExitCode::from(125);
+        let mut line = String::new();
+        result = match std::io::stdin().lock().read_line(&mut line) {
+            Ok(0) | Err(_) => client.close_stdin(&att),
+            Ok(_) => client.input(&att, line.as_bytes()),
+        };
+        emit(&result);
     }
-    ExitCode::from(code.clamp(0, 255) as u8)
+    result.exit_code
 }
 
 fn emit(r: &CommandResult) {

@@ -10,6 +10,7 @@ pub mod command;
 pub mod dropin;
 pub mod engine;
 pub mod lesson;
+pub mod maintenance;
 pub mod progress;
 pub mod render;
 pub mod repl;

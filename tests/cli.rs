@@ -221,6 +221,55 @@ fn note_004_walkthrough_flow() {
     insta::assert_snapshot!(t);
 }
 
+/// 003.2–003.4: build a Dockerfile, build again (every step from the cache), change a source
+/// file (that COPY and every later step rerun), a failing RUN, `-q`, `history`.
+#[test]
+fn note_003_build_and_cache_flow() {
+    let dir = tempfile::tempdir().unwrap();
+    // The context is a folder of its own: the state file lives in `dir`.
+    let p = &dir.path().join("app");
+    std::fs::create_dir(p).unwrap();
+    std::fs::write(
+        p.join("Dockerfile"),
+        "# the notes' NodeApp, on busybox\nFROM busybox\nWORKDIR /app\nCOPY package.json /app\nRUN echo installing && \\\n    mkdir -p node_modules && echo x > node_modules/dep.js\nCOPY . /app\nENV GREETING=\"hello there\"\nEXPOSE 80\nCMD [\"cat\", \"/app/server.js\"]\n",
+    )
+    .unwrap();
+    std::fs::write(p.join("package.json"), "{\"name\":\"app\"}\n").unwrap();
+    std::fs::write(p.join("server.js"), "console.log(1)\n").unwrap();
+    std::fs::write(p.join(".dockerignore"), "*.log\n").unwrap();
+    std::fs::write(p.join("debug.log"), "ignored\n").unwrap();
+    std::fs::write(
+        p.join("Fail.dockerfile"),
+        "FROM busybox\nRUN echo out && exit 3\n",
+    )
+    .unwrap();
+    let mut t = transcript(
+        dir.path(),
+        &[
+            ("pull busybox", ""),
+            ("build -t app:v1 -t app:latest app", ""),
+            ("build -t app app", ""),
+        ],
+    );
+    std::fs::write(p.join("server.js"), "console.log(2)\n").unwrap();
+    t.push_str("(server.js changed)\n");
+    t.push_str(&transcript(
+        dir.path(),
+        &[
+            ("build -t app app", ""),
+            ("run --rm app", ""),
+            ("run --rm app ls /app", ""),
+            ("history app", ""),
+            ("images", ""),
+            ("build -f app/Fail.dockerfile app", ""),
+            ("build -q --no-cache app", ""),
+        ],
+    ));
+    // The CLI ends its context progress line in `\r\r\n` off a terminal; keep that visible.
+    let t = t.replace('\r', "\\r");
+    insta::assert_snapshot!(t);
+}
+
 #[test]
 fn usage_errors_and_state_file_errors() {
     let dir = tempfile::tempdir().unwrap();
@@ -253,65 +302,12 @@ fn daemon() -> bool {
     ok
 }
 
-/// Build `busybox:latest` from Debian's static busybox when the daemon lacks it. An existing
-/// image of that name that is not our stand-in is left alone and the comparison is skipped.
-fn ensure_busybox() -> bool {
-    let labels = Command::new("docker")
-        .args([
-            "image",
-            "inspect",
-            "-f",
-            "{{json .Config.Labels}}",
-            "busybox:latest",
-        ])
-        .output();
-    if let Ok(o) = &labels {
-        if o.status.success() {
-            let text = String::from_utf8_lossy(&o.stdout);
-            if text.contains("org.docktutor.standin") {
-                return true;
-            }
-            eprintln!("skipping: busybox:latest on this daemon is not docktutor's stand-in; it is left untouched");
-            return false;
-        }
-    }
-    let bb = Path::new("/bin/busybox");
-    if !bb.exists() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must install busybox-static"
-        );
-        eprintln!("skipping: /bin/busybox (Debian busybox-static) is not installed");
-        return false;
-    }
-    let ctx = tempfile::tempdir().unwrap();
-    std::fs::copy(bb, ctx.path().join("busybox")).unwrap();
-    std::fs::write(
-        ctx.path().join("Dockerfile"),
-        "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n\
-         RUN mkdir -p /tmp /root /home /etc /var/spool /usr/sbin /lib /lib64 && chmod 1777 /tmp\n\
-         LABEL org.docktutor.standin=true\nCMD [\"sh\"]\n",
-    )
-    .unwrap();
-    let st = Command::new("docker")
-        .args(["build", "-q", "-t", "busybox:latest", "."])
-        .env("DOCKER_BUILDKIT", "0")
-        .current_dir(ctx.path())
-        .output()
-        .expect("docker build");
-    assert!(
-        st.status.success(),
-        "building the busybox stand-in failed: {}",
-        String::from_utf8_lossy(&st.stderr)
-    );
-    true
-}
-
 /// The same command lines on the simulator and on the daemon here give the same stdout,
 /// stderr and exit codes once ids, names and times are normalised.
 #[test]
 fn real_daemon_parity_for_container_flows() {
-    if !daemon() || !ensure_busybox() {
+    let _guard = docker::lock();
+    if !daemon() || !docker::prepared() {
         return;
     }
     let tag = format!("dtparity{}", std::process::id());
@@ -378,5 +374,69 @@ fn real_daemon_parity_for_container_flows() {
     );
 }
 
+/// `docker build` on the simulator and on the daemon here (classic builder) print the same
+/// steps, cache lines, messages and exit codes once ids are normalised.
+#[test]
+fn real_daemon_parity_for_build() {
+    let _guard = docker::lock();
+    if !daemon() || !docker::prepared() {
+        return;
+    }
+    let tag = format!("dtbuildparity{}", std::process::id());
+    let dir = tempfile::tempdir().unwrap();
+    let ctx = dir.path().join("ctx");
+    std::fs::create_dir(&ctx).unwrap();
+    // The LABEL makes every later step unique to this run: the daemon's cache is shared with
+    // other tests and earlier runs, the simulator's starts empty.
+    std::fs::write(
+        ctx.join("Dockerfile"),
+        format!("# comment\nFROM busybox\nLABEL test.run={tag}\nWORKDIR /app\nCOPY a.txt /app\nRUN echo building && \\\n    cat a.txt > copy.txt\nENV A=1 B=\"two words\"\nCMD [\"cat\", \"copy.txt\"]\n"),
+    )
+    .unwrap();
+    std::fs::write(ctx.join("a.txt"), "one\n").unwrap();
+    std::fs::write(
+        ctx.join("Missing.dockerfile"),
+        "FROM busybox\nCOPY nothere.txt /x\n",
+    )
+    .unwrap();
+    std::fs::write(ctx.join("Typo.dockerfile"), "FROM busybox\nRUNN x\n").unwrap();
+    sim(dir.path(), "pull busybox", "");
+    let steps = [
+        format!("build -t {tag} ctx"),
+        format!("build -t {tag} ctx"),
+        format!("run --rm {tag}"),
+        "build -f ctx/Missing.dockerfile ctx".to_string(),
+        "build -f ctx/Typo.dockerfile ctx".to_string(),
+    ];
+    let mut diffs = Vec::new();
+    for (i, line) in steps.iter().enumerate() {
+        if i == 1 {
+            std::fs::write(ctx.join("a.txt"), "one\n").unwrap();
+        }
+        let s = sim(dir.path(), line, "");
+        let r = real(dir.path(), line, "");
+        let (s_out, r_out) = (normalize(&s.stdout), normalize(&r.stdout));
+        let (s_err, r_err) = (normalize(&s.stderr), normalize(&r.stderr));
+        if s_out != r_out || s_err != r_err || s.code != r.code {
+            diffs.push(format!(
+                "$ docker {line}\n  simulator: exit {} stdout {s_out:?} stderr {s_err:?}\n  daemon:    exit {} stdout {r_out:?} stderr {r_err:?}",
+                s.code, r.code
+            ));
+        }
+    }
+    let _ = Command::new("docker").args(["rmi", &tag]).output();
+    assert!(
+        diffs.is_empty(),
+        "the simulator differs from the daemon:\n{}",
+        diffs.join("\n")
+    );
+}
+
 #[path = "cli/learn.rs"]
 mod learn;
+
+#[path = "cli/check.rs"]
+mod check;
+
+#[path = "cli/docker.rs"]
+mod docker;

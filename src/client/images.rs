@@ -7,7 +7,7 @@ use super::output::{error_text, Output};
 use super::reference::{fully_qualified, parse, parse_normalized, remote_name};
 use super::{Client, Stdin};
 use crate::command::Invocation;
-use crate::engine::{BuildOptions, ImageDeleteItem, ProgressEvent};
+use crate::engine::{BuildOptions, EngineError, ImageDeleteItem, ProgressEvent};
 use crate::render;
 
 /// One progress message as the docker CLI prints it when stdout is not a terminal:
@@ -316,6 +316,24 @@ impl Client<'_> {
             quiet: inv.flag("quiet"),
             buildkit,
         };
+        let buildkit_env = self.options.env.get("DOCKER_BUILDKIT").cloned();
+        if !buildkit {
+            // The docker 28 CLI without buildx warns on every classic build; the wording depends
+            // on whether BuildKit was turned off explicitly (both taken from the CLI here).
+            out.eprint(if buildkit_env.is_some() {
+                "DEPRECATED: The legacy builder is deprecated and will be removed in a future release.\n            BuildKit is currently disabled; enable it by removing the DOCKER_BUILDKIT=0\n            environment-variable.\n\n"
+            } else {
+                "DEPRECATED: The legacy builder is deprecated and will be removed in a future release.\n            Install the buildx component to build images with BuildKit:\n            https://docs.docker.com/go/buildx/\n\n"
+            });
+            if !options.quiet {
+                // Printed by the CLI itself while it uploads the context; off a terminal the
+                // progress line ends in `\r\r\n`, exactly as captured from docker 28.2.2.
+                out.print(&format!(
+                    "Sending build context to Docker daemon {:>8}\r\r\n",
+                    context_size(tar.0.len() as u64)
+                ));
+            }
+        }
         let mut printed = String::new();
         let mut stream_error = None;
         let r = self.engine.image_build(&tar.0, &options, &mut |ev| {
@@ -331,12 +349,17 @@ impl Client<'_> {
             out.print(&printed);
         }
         match (r, stream_error) {
-            (Err(e), _) => {
-                out.engine_error(&e);
+            // A step failed: the builder's message as is; a failing RUN's own exit status.
+            (Err(EngineError::Runtime { exit_code, .. }), Some(e)) => {
+                out.eprintln(&e);
+                exit_code
+            }
+            (_, Some(e)) => {
+                out.eprintln(&e);
                 1
             }
-            (Ok(_), Some(e)) => {
-                out.eprintln(&e);
+            (Err(e), None) => {
+                out.engine_error(&e);
                 1
             }
             (Ok(id), None) => {
@@ -349,8 +372,51 @@ impl Client<'_> {
     }
 }
 
+/// go-units `HumanSize` (four significant digits, decimal units) as the CLI prints the
+/// context size: `2.56kB`, `4.096kB`, `1.985MB`.
+fn context_size(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
+    let mut size = bytes as f64;
+    let mut unit = 0;
+    while size >= 1000.0 && unit < UNITS.len() - 1 {
+        size /= 1000.0;
+        unit += 1;
+    }
+    let digits_before = if size < 1.0 {
+        1
+    } else {
+        size.log10().floor() as i32 + 1
+    };
+    let decimals = (4 - digits_before).max(0) as usize;
+    let mut s = format!("{size:.decimals$}");
+    if s.contains('.') {
+        s = s.trim_end_matches('0').trim_end_matches('.').to_string();
+    }
+    format!("{s}{}", UNITS[unit])
+}
+
 /// A (possibly short) image id rather than a name.
 fn is_id_like(s: &str) -> bool {
     let hex = s.strip_prefix("sha256:").unwrap_or(s);
     !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::context_size;
+
+    #[test]
+    fn context_sizes_as_the_cli_prints_them() {
+        // Sizes seen in `Sending build context to Docker daemon` lines from docker 28.2.2.
+        for (bytes, want) in [
+            (2560, "2.56kB"),
+            (3072, "3.072kB"),
+            (4096, "4.096kB"),
+            (16384, "16.38kB"),
+            (1_985_024, "1.985MB"),
+            (512, "512B"),
+        ] {
+            assert_eq!(context_size(bytes), want);
+        }
+    }
 }

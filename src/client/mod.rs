@@ -18,7 +18,7 @@ use std::path::PathBuf;
 use crate::command::{parse_docker_args, Cmd, Invocation, Parsed};
 use crate::engine::{Engine, ProcessRef};
 
-pub use output::Output;
+pub use output::{error_text, Output};
 
 /// The docker CLI version docktutor's client speaks for (the one its messages were taken from).
 pub const CLIENT_VERSION: &str = "28.2.2";

@@ -33,6 +33,10 @@ pub trait Engine {
     /// ("3 seconds ago") are computed against this, never against the host clock directly.
     fn now(&self) -> Timestamp;
 
+    /// Bind mounts must stay inside `root` (the lesson workspace). The simulator reads and
+    /// writes host folders itself and needs no guard; a real engine refuses anything else.
+    fn confine_binds(&mut self, _root: &std::path::Path) {}
+
     // --- system -------------------------------------------------------------------------
     fn version(&mut self) -> EngineResult<VersionInfo>;
     fn info(&mut self) -> EngineResult<SystemInfo>;

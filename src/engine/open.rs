@@ -49,7 +49,6 @@ fn open_sim(options: &OpenOptions) -> SendEngine {
 }
 
 fn open_docker(_options: &OpenOptions) -> Result<SendEngine, EngineError> {
-    Err(EngineError::NotSupported(
-        "the real Docker engine (--engine docker)".into(),
-    ))
+    let engine = super::docker::DockerEngine::connect(&super::docker::DockerOptions::default())?;
+    Ok(Box::new(engine))
 }

@@ -167,7 +167,10 @@ pub fn lesson_files(path: &Path) -> Result<Vec<PathBuf>, LessonError> {
     for p in entries {
         if p.is_dir() {
             out.extend(lesson_files(&p)?);
-        } else if p.extension().is_some_and(|e| e == "toml") {
+        } else if p.extension().is_some_and(|e| e == "toml")
+            && p.file_name().is_some_and(|n| n != "parity.toml")
+        {
+            // `parity.toml` lists the known differences between engines (see runner::parity).
             out.push(p);
         }
     }

@@ -2,27 +2,26 @@
 //! exit code, each case on a fresh engine. Documented in `scenarios/README.md`.
 
 use std::path::Path;
-use std::time::Instant;
 
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::matcher::matches;
-use super::{CaseOutcome, CaseStatus};
-use crate::engine::{open, EngineSelector, OpenOptions};
+use super::case::{Case, Expected, Only, Output, Place, Step};
+use super::redact;
+use super::CaseOutcome;
+use crate::engine::EngineSelector;
 use crate::lesson::LessonError;
-use crate::session::Session;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawScenario {
     format: Spanned<u32>,
     title: String,
-    /// The note the scenario checks (`001_1b1bfe09f1d5051a.txt`).
+    /// The note the scenario checks (`001_1b1bfe09f1d5051a.txt`); for readers of the file.
     #[allow(dead_code)]
     note: Option<String>,
     #[serde(rename = "case")]
-    cases: Vec<RawCase>,
+    cases: Vec<Spanned<RawCase>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -30,24 +29,25 @@ struct RawScenario {
 struct RawCase {
     name: String,
     /// Where the note differs from today's Docker, in words (shown in reports).
-    #[allow(dead_code)]
     differs: Option<String>,
     /// Set to skip the case, with the reason.
     skip: Option<String>,
+    /// Redactions of literal values in expected output (`"ids,ages"`, `"all"`).
+    redact: Option<Spanned<String>>,
+    /// Run on one engine only (`"sim"` or `"docker"`).
+    engine: Option<Spanned<String>>,
     commands: Vec<Spanned<RawCommand>>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawCommand {
-    run: String,
+    run: Spanned<String>,
     /// Expected exit code (default 0).
-    exit: Option<i32>,
-    stdout: Option<String>,
-    stderr: Option<String>,
-    /// stdin for the line, when it reads input (lines typed into an attached shell are
-    /// commands of their own).
-    #[allow(dead_code)]
+    exit: Option<Spanned<i32>>,
+    stdout: Option<Spanned<String>>,
+    stderr: Option<Spanned<String>>,
+    /// Input for the line (lines typed into an attached shell are commands of their own).
     stdin: Option<String>,
 }
 
@@ -56,22 +56,14 @@ pub fn is_scenario(text: &str) -> bool {
     text.lines().any(|l| l.trim() == "[[case]]")
 }
 
-pub fn check_file(
-    file: &Path,
-    text: &str,
-    selector: EngineSelector,
-    engine_name: &str,
-) -> Vec<CaseOutcome> {
-    let raw: RawScenario = match toml::from_str(text) {
-        Ok(r) => r,
-        Err(e) => {
-            let offset = e.span().map_or(0, |s| s.start);
-            let err = LessonError::at(file, text, offset, e.message().trim().replace('\n', " "));
-            return vec![CaseOutcome::broken(file, err.line, err.render())];
-        }
-    };
+/// The cases of a scenario file, or what is wrong with it (`file:line:col`).
+pub fn parse(file: &Path, text: &str) -> Result<(String, Vec<Case>), LessonError> {
+    let raw: RawScenario = toml::from_str(text).map_err(|e| {
+        let offset = e.span().map_or(0, |s| s.start);
+        LessonError::at(file, text, offset, e.message().trim().replace('\n', " "))
+    })?;
     if *raw.format.get_ref() != 1 {
-        let err = LessonError::at(
+        return Err(LessonError::at(
             file,
             text,
             raw.format.span().start,
@@ -79,94 +71,91 @@ pub fn check_file(
                 "scenario format {} is not one this docktutor reads (1)",
                 raw.format.get_ref()
             ),
-        );
-        return vec![CaseOutcome::broken(file, err.line, err.render())];
+        ));
     }
     let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
-    let mut out = Vec::new();
-    for case in raw.cases {
-        let started = Instant::now();
-        let line = case.commands.first().map_or(1, |c| line_of(c.span().start));
-        let name = format!("{}: {}", raw.title, case.name);
-        let status = match &case.skip {
-            Some(reason) => CaseStatus::Skip {
-                reason: reason.clone(),
-            },
-            None => run_case(&case, selector, &line_of),
+    let mut cases = Vec::new();
+    for spanned in raw.cases {
+        let case_start = spanned.span().start;
+        let case = spanned.into_inner();
+        let redact = match &case.redact {
+            Some(r) => redact::parse_list(r.get_ref())
+                .map_err(|m| LessonError::at(file, text, r.span().start, m))?,
+            None => Vec::new(),
         };
-        out.push(CaseOutcome {
-            file: file.to_path_buf(),
-            line,
-            name,
-            engine: engine_name.to_string(),
-            status,
-            duration: started.elapsed(),
+        let only = match &case.engine {
+            None => None,
+            Some(e) => Some(match e.get_ref().as_str() {
+                "sim" => Only::Sim,
+                "docker" => Only::Docker,
+                other => {
+                    return Err(LessonError::at(
+                        file,
+                        text,
+                        e.span().start,
+                        format!("unknown engine `{other}`: expected sim or docker"),
+                    ))
+                }
+            }),
+        };
+        let steps = case
+            .commands
+            .into_iter()
+            .map(|c| {
+                let c = c.into_inner();
+                let after_run = c.run.span().end;
+                let string = |v: Option<Spanned<String>>| {
+                    v.map(|s| Expected {
+                        place: Place::Toml(s.span()),
+                        value: s.into_inner(),
+                    })
+                };
+                Step {
+                    line: line_of(c.run.span().start),
+                    in_container: false,
+                    exit: Some(match c.exit {
+                        Some(e) => Expected {
+                            place: Place::Toml(e.span()),
+                            value: e.into_inner(),
+                        },
+                        None => Expected {
+                            value: 0,
+                            place: Place::TomlAbsent(after_run),
+                        },
+                    }),
+                    stdin: c.stdin,
+                    output: Output::Separate {
+                        stdout: string(c.stdout),
+                        stderr: string(c.stderr),
+                    },
+                    run: c.run.into_inner(),
+                }
+            })
+            .collect::<Vec<_>>();
+        cases.push(Case {
+            name: format!("{}: {}", raw.title, case.name),
+            line: steps.first().map_or(line_of(case_start), |s| s.line),
+            skip: case.skip,
+            differs: case.differs,
+            redact,
+            only,
+            continues: false,
+            prompts: false,
+            steps,
         });
     }
-    out
+    Ok((raw.title, cases))
 }
 
-fn run_case(
-    case: &RawCase,
+/// Check a scenario file on one engine (kept for callers of the first runner).
+pub fn check_file(
+    file: &Path,
+    text: &str,
     selector: EngineSelector,
-    line_of: &dyn Fn(usize) -> usize,
-) -> CaseStatus {
-    let options = OpenOptions {
-        deterministic: true,
-        namespace: format!("scenario-{}", std::process::id()),
-    };
-    let engine = match open(selector, &options) {
-        Ok(e) => e,
-        Err(e) => {
-            return CaseStatus::Skip {
-                reason: e.to_string(),
-            }
-        }
-    };
-    let dir = match tempfile::tempdir() {
-        Ok(d) => d,
-        Err(e) => {
-            return CaseStatus::Fail {
-                message: format!("cannot make a workspace: {e}"),
-            }
-        }
-    };
-    let mut session = match Session::new(engine, dir.path()) {
-        Ok(s) => s,
-        Err(e) => {
-            return CaseStatus::Fail {
-                message: format!("cannot start a session: {e}"),
-            }
-        }
-    };
-    for cmd in &case.commands {
-        let at = line_of(cmd.span().start);
-        let c = cmd.get_ref();
-        let r = session.execute(&c.run);
-        let mut problems = Vec::new();
-        let want = c.exit.unwrap_or(0);
-        if r.exit_code != want {
-            problems.push(format!("exit code {} (expected {want})", r.exit_code));
-        }
-        for (what, expected, actual) in [
-            ("stdout", &c.stdout, &r.stdout),
-            ("stderr", &c.stderr, &r.stderr),
-        ] {
-            if let Some(expected) = expected {
-                if !matches(expected, actual) {
-                    let diff = similar::TextDiff::from_lines(expected.as_str(), actual.as_str())
-                        .unified_diff()
-                        .header(&format!("expected {what}"), &format!("actual {what}"))
-                        .to_string();
-                    problems.push(format!("{what} differs:\n{diff}"));
-                }
-            }
-        }
-        if !problems.is_empty() {
-            return CaseStatus::Fail {
-                message: format!("line {at}: $ {}\n{}", c.run, problems.join("\n")),
-            };
-        }
+    engine_name: &str,
+) -> Vec<CaseOutcome> {
+    match parse(file, text) {
+        Ok((_, cases)) => super::execute::check_cases(file, &cases, selector, engine_name),
+        Err(err) => vec![CaseOutcome::broken(file, err.line, err.render())],
     }
-    CaseStatus::Pass
 }

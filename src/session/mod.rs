@@ -56,9 +56,10 @@ pub struct Session {
 
 impl Session {
     /// A session over `engine` whose host commands work in `workspace` (created if missing).
-    pub fn new(engine: Box<dyn Engine>, workspace: &Path) -> std::io::Result<Self> {
+    pub fn new(mut engine: Box<dyn Engine>, workspace: &Path) -> std::io::Result<Self> {
         std::fs::create_dir_all(workspace)?;
         let workspace = workspace.canonicalize()?;
+        engine.confine_binds(&workspace);
         let mut s = Session {
             engine,
             cwd: workspace.clone(),

@@ -1,1 +1,1502 @@
 //! A real Docker daemon through bollard. The only module that imports bollard.
+//!
+//! Every call is made inside the tutor's [`Sandbox`]: objects carry the session's label and a
+//! namespaced name, references typed by the learner resolve only among the session's own
+//! objects, and daemon names are mapped back in everything shown. The engine removes what it
+//! made when it is dropped (and on Ctrl-C, see [`cleanup`]).
+
+pub mod cleanup;
+mod connect;
+mod convert;
+mod process;
+pub mod sandbox;
+pub mod standins;
+
+use std::collections::{BTreeSet, HashMap};
+use std::future::Future;
+
+use bollard::models::{
+    ContainerCreateBody, ExecConfig, HostConfig, PortBinding as BollardPortBinding, RestartPolicy,
+    RestartPolicyNameEnum, VolumeCreateRequest,
+};
+use bollard::query_parameters as q;
+use bollard::Docker;
+use futures_util::StreamExt;
+use serde_json::Value;
+
+use self::process::{Attached, PromptStyle, ShellFlavor};
+use self::sandbox::{Sandbox, TTY_LABEL};
+use super::{
+    BuildOptions, ChangeKind, CommitOptions, ContainerDetails, ContainerSpec, ContainerStats,
+    ContainerSummary, CreatedContainer, Engine, EngineError, EngineKind, EngineResult, ExecSpec,
+    FileChange, HistoryEntry, ImageDeleteItem, ImageDetails, ImageRef, ImageSummary, LogLine,
+    LogOptions, MountKind, PathStat, ProcessOutput, ProcessRef, ProcessTable, ProgressEvent,
+    PruneReport, Stream, SystemInfo, Timestamp, VersionInfo,
+};
+
+pub use connect::{candidates, Candidate};
+
+/// What `open` needs to know beyond the address.
+#[derive(Clone, Debug, Default)]
+pub struct DockerOptions {
+    /// Use this namespace instead of a fresh one (the drop-in CLI keeps one across runs).
+    pub namespace: Option<String>,
+    /// Leave the session's objects on the daemon when the engine is dropped.
+    pub keep: bool,
+}
+
+/// A real daemon, seen through one session's sandbox.
+pub struct DockerEngine {
+    runtime: tokio::runtime::Runtime,
+    docker: Docker,
+    sandbox: Sandbox,
+    address: String,
+    keep: bool,
+    /// Attached processes by [`process_key`].
+    attached: HashMap<String, Attached>,
+    /// Exec instances created but not started: what was asked for, and the container's id.
+    execs: HashMap<String, (ExecSpec, String)>,
+    /// Images not made by the session that it has used (run, pulled, inspected): the ones
+    /// `docker images` shows next to the session's own.
+    used_images: BTreeSet<String>,
+    /// `run --rm` containers the tutor removes itself once their attached process ends, so the
+    /// exit code can still be read.
+    remove_after_exit: BTreeSet<String>,
+}
+
+fn process_key(p: &ProcessRef) -> String {
+    match p {
+        ProcessRef::Main(id) => format!("main:{id}"),
+        ProcessRef::Exec(id) => format!("exec:{id}"),
+    }
+}
+
+impl DockerEngine {
+    /// Connect as the docker CLI does; `Unreachable` names every address tried.
+    pub fn connect(options: &DockerOptions) -> EngineResult<Self> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| EngineError::Other(format!("cannot start the async runtime: {e}")))?;
+        let connection = runtime.block_on(connect::connect())?;
+        let namespace = options
+            .namespace
+            .clone()
+            .unwrap_or_else(Sandbox::fresh_namespace);
+        cleanup::register(&namespace);
+        Ok(DockerEngine {
+            runtime,
+            docker: connection.docker,
+            sandbox: Sandbox::new(&namespace),
+            address: connection.address,
+            keep: options.keep,
+            attached: HashMap::new(),
+            execs: HashMap::new(),
+            used_images: BTreeSet::new(),
+            remove_after_exit: BTreeSet::new(),
+        })
+    }
+
+    /// The address that answered (`unix:///var/run/docker.sock`).
+    pub fn address(&self) -> &str {
+        &self.address
+    }
+
+    pub fn namespace(&self) -> &str {
+        self.sandbox.namespace()
+    }
+
+    fn block<F: Future>(&self, f: F) -> F::Output {
+        self.runtime.block_on(f)
+    }
+
+    fn error(&self, e: bollard::errors::Error) -> EngineError {
+        use bollard::errors::Error as E;
+        match e {
+            E::DockerResponseServerError {
+                status_code,
+                message,
+            } => {
+                let message = self.sandbox.map_back(&message);
+                EngineError::Daemon {
+                    status: status_code,
+                    message,
+                }
+            }
+            E::DockerContainerWaitError { error, code } => {
+                EngineError::Other(format!("container exited with {code}: {error}"))
+            }
+            other => EngineError::Other(format!(
+                "the Docker engine at {} failed: {other}",
+                self.address
+            )),
+        }
+    }
+
+    fn session_filter(&self) -> HashMap<String, Vec<String>> {
+        HashMap::from([("label".to_string(), vec![self.sandbox.label_filter()])])
+    }
+
+    /// The session's containers as the daemon lists them (JSON rows).
+    fn session_containers(&self, size: bool) -> EngineResult<Vec<Value>> {
+        let options = q::ListContainersOptions {
+            all: true,
+            size,
+            filters: Some(self.session_filter()),
+            ..Default::default()
+        };
+        let rows = self
+            .block(self.docker.list_containers(Some(options)))
+            .map_err(|e| self.error(e))?;
+        Ok(rows.iter().map(convert::to_json).collect())
+    }
+
+    /// Resolve what the learner typed (name, id or id prefix) among the session's containers
+    /// only, the way dockerd resolves: exact id, then exact name, then a unique id prefix.
+    fn resolve(&self, reference: &str) -> EngineResult<String> {
+        let rows = self.session_containers(false)?;
+        let id_of = |r: &Value| {
+            r.get("Id")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
+        if let Some(r) = rows.iter().find(|r| id_of(r) == reference) {
+            return Ok(id_of(r));
+        }
+        let wanted = reference.trim_start_matches('/');
+        if let Some(r) = rows.iter().find(|r| {
+            r.get("Names")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .any(|n| {
+                    let n = n.trim_start_matches('/');
+                    self.sandbox.user_name(n) == Some(wanted) || n == wanted
+                })
+        }) {
+            return Ok(id_of(r));
+        }
+        let matches: Vec<String> = rows
+            .iter()
+            .map(id_of)
+            .filter(|id| !reference.is_empty() && id.starts_with(reference))
+            .collect();
+        match matches.len() {
+            1 => Ok(matches[0].clone()),
+            0 => Err(EngineError::not_found(format!(
+                "No such container: {reference}"
+            ))),
+            _ => Err(EngineError::daemon(
+                400,
+                format!("Multiple IDs found with provided prefix: {reference}"),
+            )),
+        }
+    }
+
+    /// The daemon reference for an image the learner names: the session's own tag when there
+    /// is one, otherwise the image itself (a base image such as `ubuntu`, or an id).
+    fn image_target(&self, reference: &str) -> String {
+        let with_tag = normalise_tag(reference);
+        let real = self.sandbox.real_image(&with_tag);
+        if self.block(self.docker.inspect_image(&real)).is_ok() {
+            real
+        } else {
+            reference.to_string()
+        }
+    }
+
+    /// Which of an image's tags the session may see.
+    fn visible_tags(&self, tags: &[String]) -> Vec<String> {
+        tags.iter()
+            .filter(|t| self.sandbox.owns_tag(t) || self.used_images.contains(*t))
+            .map(|t| self.sandbox.map_back(t))
+            .collect()
+    }
+
+    fn note_used(&mut self, reference: &str) {
+        let tag = normalise_tag(reference);
+        if !self.sandbox.owns_tag(&tag) && !looks_like_id(reference) {
+            self.used_images.insert(tag);
+        }
+    }
+
+    fn progress_event(
+        &self,
+        id: Option<String>,
+        status: Option<String>,
+        progress: Option<String>,
+        error: Option<String>,
+    ) -> ProgressEvent {
+        ProgressEvent {
+            id,
+            status: status.map(|s| self.sandbox.map_back(&s)),
+            stream: None,
+            progress,
+            error: error.map(|s| self.sandbox.map_back(&s)),
+        }
+    }
+
+    /// Create the session's named volumes before a container uses them, so they carry its
+    /// label (dockerd would otherwise create them unlabelled).
+    fn ensure_volume(&self, real: &str) -> EngineResult<()> {
+        let labels = self.sandbox.labels().into_iter().collect();
+        let request = VolumeCreateRequest {
+            name: Some(real.to_string()),
+            labels: Some(labels),
+            ..Default::default()
+        };
+        self.block(self.docker.create_volume(request))
+            .map(|_| ())
+            .map_err(|e| self.error(e))
+    }
+
+    fn container_body(&self, spec: &ContainerSpec) -> EngineResult<ContainerCreateBody> {
+        let mut labels: HashMap<String, String> = spec.labels.clone().into_iter().collect();
+        labels.extend(self.sandbox.labels());
+        if spec.tty {
+            labels.insert(TTY_LABEL.into(), "true".into());
+        }
+        let mut binds = Vec::new();
+        for m in &spec.mounts {
+            let ro = if m.read_only { ":ro" } else { "" };
+            match m.kind {
+                MountKind::Bind => binds.push(format!("{}:{}{ro}", m.source, m.target)),
+                MountKind::Volume if m.source.is_empty() => {}
+                MountKind::Volume => {
+                    let real = self.sandbox.real_name(&m.source);
+                    self.ensure_volume(&real)?;
+                    binds.push(format!("{real}:{}{ro}", m.target));
+                }
+                MountKind::Tmpfs => {}
+            }
+        }
+        let anonymous: Vec<String> = spec
+            .mounts
+            .iter()
+            .filter(|m| m.kind == MountKind::Volume && m.source.is_empty())
+            .map(|m| m.target.clone())
+            .collect();
+        let tmpfs: HashMap<String, String> = spec
+            .mounts
+            .iter()
+            .filter(|m| m.kind == MountKind::Tmpfs)
+            .map(|m| (m.target.clone(), String::new()))
+            .collect();
+        let mut port_bindings: HashMap<String, Option<Vec<BollardPortBinding>>> = HashMap::new();
+        let mut exposed: Vec<String> = spec.exposed_ports.clone();
+        for p in &spec.ports {
+            let key = format!("{}/{}", p.container_port, p.protocol);
+            exposed.push(key.clone());
+            port_bindings
+                .entry(key)
+                .or_insert_with(|| Some(Vec::new()))
+                .get_or_insert_with(Vec::new)
+                .push(BollardPortBinding {
+                    host_ip: p.host_ip.clone(),
+                    host_port: Some(p.host_port.map(|n| n.to_string()).unwrap_or_default()),
+                });
+        }
+        exposed.sort();
+        exposed.dedup();
+        let restart_policy = spec.restart_policy.as_deref().map(|p| {
+            let (name, count) = p.split_once(':').unwrap_or((p, ""));
+            RestartPolicy {
+                name: Some(match name {
+                    "always" => RestartPolicyNameEnum::ALWAYS,
+                    "unless-stopped" => RestartPolicyNameEnum::UNLESS_STOPPED,
+                    "on-failure" => RestartPolicyNameEnum::ON_FAILURE,
+                    _ => RestartPolicyNameEnum::NO,
+                }),
+                maximum_retry_count: count.parse().ok(),
+            }
+        });
+        // `run --rm` attached: the tutor removes the container after reading its exit code.
+        let daemon_auto_remove = spec.auto_remove && !spec.attach_stdout && !spec.attach_stderr;
+        let volumes_from = spec
+            .volumes_from
+            .iter()
+            .map(|v| {
+                let (name, mode) = v
+                    .split_once(':')
+                    .map(|(a, b)| (a, Some(b)))
+                    .unwrap_or((v, None));
+                let id = self.resolve(name)?;
+                Ok(match mode {
+                    Some(m) => format!("{id}:{m}"),
+                    None => id,
+                })
+            })
+            .collect::<EngineResult<Vec<_>>>()?;
+        let host_config = HostConfig {
+            binds: Some(binds).filter(|b| !b.is_empty()),
+            port_bindings: Some(port_bindings).filter(|p| !p.is_empty()),
+            publish_all_ports: Some(spec.publish_all),
+            auto_remove: Some(daemon_auto_remove),
+            restart_policy,
+            network_mode: spec.network.clone(),
+            dns: Some(spec.dns.clone()).filter(|d| !d.is_empty()),
+            volumes_from: Some(volumes_from).filter(|v| !v.is_empty()),
+            memory: spec.memory,
+            cpu_shares: spec.cpu_shares,
+            cpuset_cpus: spec.cpuset_cpus.clone(),
+            tmpfs: Some(tmpfs).filter(|t| !t.is_empty()),
+            ..Default::default()
+        };
+        let image = self.image_target(&spec.image);
+        Ok(ContainerCreateBody {
+            image: Some(image),
+            cmd: Some(spec.cmd.clone()).filter(|c| !c.is_empty()),
+            entrypoint: spec.entrypoint.clone(),
+            env: Some(spec.env.clone()).filter(|e| !e.is_empty()),
+            working_dir: spec.working_dir.clone(),
+            user: spec.user.clone(),
+            hostname: spec.hostname.clone(),
+            // Shells are driven line by line without a tty (see `process`); `-t` is a label.
+            tty: Some(false),
+            open_stdin: Some(spec.open_stdin),
+            stdin_once: Some(spec.attach_stdin),
+            attach_stdin: Some(spec.attach_stdin),
+            attach_stdout: Some(spec.attach_stdout),
+            attach_stderr: Some(spec.attach_stderr),
+            exposed_ports: Some(exposed).filter(|e| !e.is_empty()),
+            volumes: Some(anonymous).filter(|a| !a.is_empty()),
+            labels: Some(labels),
+            host_config: Some(host_config),
+            ..Default::default()
+        })
+    }
+
+    /// The command a container runs (entrypoint + cmd), its hostname, user and requested tty.
+    fn process_facts(&self, id: &str) -> EngineResult<(Vec<String>, String, bool, bool, bool)> {
+        let doc = self
+            .block(self.docker.inspect_container(id, None))
+            .map_err(|e| self.error(e))?;
+        let v = convert::to_json(&doc);
+        let mut argv = vec![v
+            .get("Path")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()];
+        argv.extend(
+            v.get("Args")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|a| a.as_str().map(str::to_string)),
+        );
+        let config = v.get("Config").cloned().unwrap_or(Value::Null);
+        let hostname = config
+            .get("Hostname")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let user = config
+            .get("User")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let root = user.is_empty() || user == "root" || user == "0";
+        let tty = config
+            .pointer(&format!("/Labels/{}", TTY_LABEL))
+            .and_then(Value::as_str)
+            == Some("true");
+        let open_stdin = config
+            .get("OpenStdin")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        Ok((argv, hostname, root, tty, open_stdin))
+    }
+
+    /// Attach to a container's main process (before start, so no output is lost).
+    fn attach_main(&mut self, id: &str, logs: bool) -> EngineResult<()> {
+        let (argv, hostname, root, tty, open_stdin) = self.process_facts(id)?;
+        let options = q::AttachContainerOptions {
+            stream: true,
+            logs,
+            stdin: open_stdin,
+            stdout: true,
+            stderr: true,
+            ..Default::default()
+        };
+        let results = self
+            .block(self.docker.attach_container(id, Some(options)))
+            .map_err(|e| self.error(e))?;
+        let shell = if open_stdin {
+            ShellFlavor::of_command(&argv)
+        } else {
+            None
+        };
+        let mut attached = Attached::new(
+            results.output,
+            open_stdin.then_some(results.input),
+            shell,
+            self.sandbox.namespace().to_string(),
+        );
+        if let (true, Some(flavor)) = (tty, shell) {
+            attached.prompt = Some(PromptStyle {
+                flavor,
+                hostname,
+                root,
+            });
+        }
+        self.attached
+            .insert(process_key(&ProcessRef::Main(id.to_string())), attached);
+        Ok(())
+    }
+
+    /// Turn an exchange with an attached process into the trait's answer.
+    fn finish(
+        &mut self,
+        process: &ProcessRef,
+        reply: process::Reply,
+    ) -> EngineResult<ProcessOutput> {
+        let key = process_key(process);
+        let mut out = ProcessOutput {
+            stdout: reply.stdout,
+            stderr: reply.stderr,
+            ..Default::default()
+        };
+        if reply.ended {
+            self.attached.remove(&key);
+            out.exit_code = Some(self.exit_code_of(process)?);
+        } else if let Some(a) = self.attached.get(&key) {
+            out.accepts_input = a.accepts_input();
+            out.prompt = a.prompt_text();
+        }
+        Ok(out)
+    }
+
+    fn exit_code_of(&mut self, process: &ProcessRef) -> EngineResult<i64> {
+        match process {
+            ProcessRef::Exec(id) => {
+                // The stream can end a moment before the daemon records the exit.
+                for _ in 0..50 {
+                    let info = self
+                        .block(self.docker.inspect_exec(id))
+                        .map_err(|e| self.error(e))?;
+                    if info.running != Some(true) {
+                        return Ok(info.exit_code.unwrap_or(0));
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                Ok(0)
+            }
+            ProcessRef::Main(id) => {
+                let code = self.wait_exit(id)?;
+                if self.remove_after_exit.remove(id) {
+                    let options = q::RemoveContainerOptions {
+                        force: true,
+                        v: true,
+                        ..Default::default()
+                    };
+                    let _ = self.block(self.docker.remove_container(id, Some(options)));
+                }
+                Ok(code)
+            }
+        }
+    }
+
+    fn wait_exit(&self, id: &str) -> EngineResult<i64> {
+        let options = q::WaitContainerOptions {
+            condition: "not-running".into(),
+        };
+        let next = self.block(async {
+            let mut stream = self.docker.wait_container(id, Some(options));
+            tokio::time::timeout(process::FOREGROUND_TIMEOUT, stream.next()).await
+        });
+        match next {
+            Err(_) => Err(EngineError::NotSupported(
+                "waiting more than 30 s for a container that keeps running".into(),
+            )),
+            Ok(Some(Ok(r))) => Ok(r.status_code),
+            Ok(Some(Err(bollard::errors::Error::DockerContainerWaitError { code, .. }))) => {
+                Ok(code)
+            }
+            Ok(Some(Err(e))) => Err(self.error(e)),
+            Ok(None) => Ok(0),
+        }
+    }
+
+    fn drive<F>(&mut self, process: &ProcessRef, f: F) -> EngineResult<ProcessOutput>
+    where
+        F: for<'a> FnOnce(
+            &'a mut Attached,
+        ) -> std::pin::Pin<Box<dyn Future<Output = process::Reply> + 'a>>,
+    {
+        let key = process_key(process);
+        let Some(mut attached) = self.attached.remove(&key) else {
+            return Ok(ProcessOutput {
+                exit_code: None,
+                ..Default::default()
+            });
+        };
+        let reply = self.runtime.block_on(f(&mut attached));
+        self.attached.insert(key, attached);
+        self.finish(process, reply)
+    }
+
+    /// Remove everything this session made: containers (with their anonymous volumes), named
+    /// volumes and image tags. Used on drop, on Ctrl-C and by `docktutor clean`.
+    pub fn remove_session_objects(&mut self) -> cleanup::CleanReport {
+        self.attached.clear();
+        let ns = self.sandbox.namespace().to_string();
+        self.block(cleanup::remove_namespace(&self.docker, Some(&ns)))
+    }
+}
+
+impl Drop for DockerEngine {
+    fn drop(&mut self) {
+        if !self.keep {
+            self.remove_session_objects();
+            cleanup::unregister(self.sandbox.namespace());
+        }
+    }
+}
+
+/// `ubuntu` → `ubuntu:latest`; ids and digests unchanged.
+fn normalise_tag(reference: &str) -> String {
+    if looks_like_id(reference) || reference.contains('@') {
+        return reference.to_string();
+    }
+    let last = reference.rsplit('/').next().unwrap_or(reference);
+    if last.contains(':') {
+        reference.to_string()
+    } else {
+        format!("{reference}:latest")
+    }
+}
+
+fn looks_like_id(reference: &str) -> bool {
+    let hex = reference.strip_prefix("sha256:").unwrap_or(reference);
+    hex.len() >= 12
+        && hex
+            .chars()
+            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+}
+
+/// Docker's CLI reports a failed start with 127 (not found) or 126 (not executable).
+fn start_error(e: EngineError) -> EngineError {
+    match e {
+        EngineError::Daemon { message, .. }
+            if message.contains("executable file not found")
+                || message.contains("no such file or directory") =>
+        {
+            EngineError::Runtime {
+                exit_code: 127,
+                message,
+            }
+        }
+        EngineError::Daemon { message, .. } if message.contains("permission denied") => {
+            EngineError::Runtime {
+                exit_code: 126,
+                message,
+            }
+        }
+        other => other,
+    }
+}
+
+impl Engine for DockerEngine {
+    fn kind(&self) -> EngineKind {
+        EngineKind::Docker
+    }
+
+    fn now(&self) -> Timestamp {
+        chrono::Utc::now()
+    }
+
+    fn confine_binds(&mut self, root: &std::path::Path) {
+        self.sandbox.confine_binds(root);
+    }
+
+    fn version(&mut self) -> EngineResult<VersionInfo> {
+        let v = self
+            .block(self.docker.version())
+            .map_err(|e| self.error(e))?;
+        let j = convert::to_json(&v);
+        let s = |k: &str| {
+            j.get(k)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
+        let components = j
+            .get("Components")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter(|c| c.get("Name").and_then(Value::as_str) != Some("Engine"))
+            .map(|c| {
+                let name = c
+                    .get("Name")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string();
+                let version = c
+                    .get("Version")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string();
+                let commit = c
+                    .pointer("/Details/GitCommit")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string();
+                (name, version, commit)
+            })
+            .collect();
+        Ok(VersionInfo {
+            version: s("Version"),
+            api_version: s("ApiVersion"),
+            min_api_version: s("MinAPIVersion"),
+            git_commit: s("GitCommit"),
+            go_version: s("GoVersion"),
+            os: s("Os"),
+            arch: s("Arch"),
+            kernel_version: s("KernelVersion"),
+            build_time: s("BuildTime"),
+            components,
+        })
+    }
+
+    fn info(&mut self) -> EngineResult<SystemInfo> {
+        let i = self.block(self.docker.info()).map_err(|e| self.error(e))?;
+        let j = convert::to_json(&i);
+        let s = |k: &str| {
+            j.get(k)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
+        // Counts are the session's, not the machine's: the learner sees only the sandbox.
+        let containers: Vec<ContainerSummary> = self.container_list(true, false)?;
+        let count = |st: super::ContainerStatus| {
+            containers.iter().filter(|c| c.status == st).count() as u64
+        };
+        let images = self.image_list(false)?.len() as u64;
+        Ok(SystemInfo {
+            containers: containers.len() as u64,
+            running: count(super::ContainerStatus::Running),
+            paused: count(super::ContainerStatus::Paused),
+            stopped: containers.len() as u64
+                - count(super::ContainerStatus::Running)
+                - count(super::ContainerStatus::Paused),
+            images,
+            server_version: s("ServerVersion"),
+            storage_driver: s("Driver"),
+            docker_root_dir: s("DockerRootDir"),
+            operating_system: s("OperatingSystem"),
+            os_type: s("OSType"),
+            architecture: s("Architecture"),
+            cpus: j.get("NCPU").and_then(Value::as_u64).unwrap_or(0),
+            memory: j.get("MemTotal").and_then(Value::as_u64).unwrap_or(0),
+            name: s("Name"),
+            kernel_version: s("KernelVersion"),
+            runtimes: j
+                .get("Runtimes")
+                .and_then(Value::as_object)
+                .map(|m| m.keys().cloned().collect())
+                .unwrap_or_default(),
+            default_runtime: s("DefaultRuntime"),
+            registry: s("IndexServerAddress"),
+        })
+    }
+
+    fn image_list(&mut self, all: bool) -> EngineResult<Vec<ImageSummary>> {
+        let options = q::ListImagesOptions {
+            all,
+            ..Default::default()
+        };
+        let rows = self
+            .block(self.docker.list_images(Some(options)))
+            .map_err(|e| self.error(e))?;
+        // Images the session's containers run count as used, also across drop-in invocations.
+        for c in self.session_containers(false)? {
+            if let Some(image) = c.get("Image").and_then(Value::as_str) {
+                self.note_used(image);
+            }
+        }
+        let mut out = Vec::new();
+        for row in rows {
+            let v = convert::to_json(&row);
+            let tags: Vec<String> = row.repo_tags.clone();
+            let visible = self.visible_tags(&tags);
+            let labelled = row
+                .labels
+                .get(sandbox::SESSION_LABEL)
+                .is_some_and(|ns| ns == self.sandbox.namespace());
+            if !visible.is_empty() || (labelled && tags.iter().all(|t| t == "<none>:<none>")) {
+                out.push(convert::image_summary(&v, visible));
+            }
+        }
+        Ok(out)
+    }
+
+    fn image_inspect(&mut self, reference: &str) -> EngineResult<ImageDetails> {
+        let target = self.image_target(reference);
+        let doc = self
+            .block(self.docker.inspect_image(&target))
+            .map_err(|e| match self.error(e) {
+                EngineError::Daemon { status: 404, .. } => {
+                    EngineError::not_found(format!("No such image: {reference}"))
+                }
+                other => other,
+            })?;
+        if target == reference {
+            self.note_used(reference);
+        }
+        let tags = doc.repo_tags.clone().unwrap_or_default();
+        let visible = self.visible_tags(&tags);
+        Ok(convert::image_details(
+            convert::to_json(&doc),
+            &self.sandbox,
+            visible,
+        ))
+    }
+
+    fn image_history(&mut self, reference: &str) -> EngineResult<Vec<HistoryEntry>> {
+        let target = self.image_target(reference);
+        let rows = self
+            .block(self.docker.image_history(&target))
+            .map_err(|e| self.error(e))?;
+        Ok(rows
+            .iter()
+            .map(|r| convert::history_entry(&convert::to_json(r), &self.sandbox))
+            .collect())
+    }
+
+    fn image_pull(
+        &mut self,
+        reference: &ImageRef,
+        progress: &mut dyn FnMut(&ProgressEvent),
+    ) -> EngineResult<()> {
+        let options = q::CreateImageOptions {
+            from_image: Some(reference.full_repository()),
+            tag: Some(reference.tag.clone().unwrap_or_else(|| "latest".into())),
+            ..Default::default()
+        };
+        let mut events = Vec::new();
+        let result: Result<(), bollard::errors::Error> = self.block(async {
+            let mut stream = self.docker.create_image(Some(options), None, None);
+            while let Some(item) = stream.next().await {
+                let info = item?;
+                events.push((
+                    info.id,
+                    info.status,
+                    info.error_detail.and_then(|d| d.message),
+                ));
+            }
+            Ok(())
+        });
+        for (id, status, error) in events {
+            progress(&self.progress_event(id, status, None, error));
+        }
+        result.map_err(|e| self.error(e))?;
+        self.note_used(&reference.repo_tag());
+        Ok(())
+    }
+
+    fn image_push(
+        &mut self,
+        reference: &ImageRef,
+        progress: &mut dyn FnMut(&ProgressEvent),
+    ) -> EngineResult<()> {
+        let real = self.sandbox.real_image(&reference.full_repository());
+        let options = q::PushImageOptions {
+            tag: reference.tag.clone(),
+            ..Default::default()
+        };
+        let mut events = Vec::new();
+        let result: Result<(), bollard::errors::Error> = self.block(async {
+            let mut stream = self.docker.push_image(&real, Some(options), None);
+            while let Some(item) = stream.next().await {
+                let info = item?;
+                events.push((info.status, info.error_detail.and_then(|d| d.message)));
+            }
+            Ok(())
+        });
+        for (status, error) in events {
+            progress(&self.progress_event(None, status, None, error));
+        }
+        result.map_err(|e| self.error(e))
+    }
+
+    fn image_tag(&mut self, source: &str, target: &ImageRef) -> EngineResult<()> {
+        let source_real = self.image_target(source);
+        let real = self.sandbox.real_image(&target.full_repository());
+        let options = q::TagImageOptions {
+            repo: Some(real),
+            tag: Some(target.tag.clone().unwrap_or_else(|| "latest".into())),
+        };
+        self.block(self.docker.tag_image(&source_real, Some(options)))
+            .map_err(|e| match self.error(e) {
+                EngineError::Daemon { status: 404, .. } => {
+                    EngineError::not_found(format!("No such image: {source}"))
+                }
+                other => other,
+            })
+    }
+
+    fn image_remove(&mut self, reference: &str, force: bool) -> EngineResult<Vec<ImageDeleteItem>> {
+        let target = self.image_target(reference);
+        if !self.sandbox.owns_tag(&target) {
+            // An id or a tag the session did not make: only its own (labelled, untagged by
+            // the user) images may go.
+            let doc = self
+                .block(self.docker.inspect_image(&target))
+                .map_err(|_| EngineError::not_found(format!("No such image: {reference}")))?;
+            let ours = doc
+                .config
+                .as_ref()
+                .and_then(|c| c.labels.as_ref())
+                .and_then(|l| l.get(sandbox::SESSION_LABEL))
+                .is_some_and(|ns| ns == self.sandbox.namespace());
+            let foreign_tags = doc
+                .repo_tags
+                .unwrap_or_default()
+                .iter()
+                .any(|t| !self.sandbox.owns_tag(t));
+            if !ours || foreign_tags {
+                return Err(EngineError::Refused {
+                    reason: format!(
+                        "{reference} is an image of this machine, not one the tutor made; the tutor leaves it alone"
+                    ),
+                });
+            }
+        }
+        let options = q::RemoveImageOptions {
+            force,
+            ..Default::default()
+        };
+        let items = self
+            .block(self.docker.remove_image(&target, Some(options), None))
+            .map_err(|e| self.error(e))?;
+        Ok(items
+            .into_iter()
+            .flat_map(|i| {
+                let mut v = Vec::new();
+                if let Some(u) = i.untagged {
+                    v.push(ImageDeleteItem::Untagged(self.sandbox.map_back(&u)));
+                }
+                if let Some(d) = i.deleted {
+                    v.push(ImageDeleteItem::Deleted(d));
+                }
+                v
+            })
+            .collect())
+    }
+
+    fn image_prune(&mut self, all: bool) -> EngineResult<PruneReport> {
+        let mut filters = self.session_filter();
+        filters.insert("dangling".into(), vec![(!all).to_string()]);
+        let options = q::PruneImagesOptions {
+            filters: Some(filters),
+        };
+        let r = self
+            .block(self.docker.prune_images(Some(options)))
+            .map_err(|e| self.error(e))?;
+        let mut deleted = Vec::new();
+        for i in r.images_deleted.unwrap_or_default() {
+            if let Some(u) = i.untagged {
+                deleted.push(format!("untagged: {}", self.sandbox.map_back(&u)));
+            }
+            if let Some(d) = i.deleted {
+                deleted.push(format!("deleted: {d}"));
+            }
+        }
+        Ok(PruneReport {
+            deleted,
+            space_reclaimed: r.space_reclaimed.unwrap_or(0).max(0) as u64,
+        })
+    }
+
+    fn container_create(&mut self, spec: &ContainerSpec) -> EngineResult<CreatedContainer> {
+        self.sandbox.vet(spec)?;
+        if let Some(n) = &spec.network {
+            if !matches!(n.as_str(), "bridge" | "default" | "none") {
+                return Err(EngineError::NotSupported(format!(
+                    "networks other than bridge and none on the real engine (`--network {n}`)"
+                )));
+            }
+        }
+        let body = self.container_body(spec)?;
+        let image = body.image.clone().unwrap_or_default();
+        let options = q::CreateContainerOptions {
+            name: spec.name.as_deref().map(|n| self.sandbox.real_name(n)),
+            ..Default::default()
+        };
+        let created = self
+            .block(self.docker.create_container(Some(options), body))
+            .map_err(|e| match self.error(e) {
+                EngineError::Daemon {
+                    status: 404,
+                    message,
+                } if message.contains("image") => {
+                    EngineError::not_found(format!("No such image: {}", normalise_tag(&spec.image)))
+                }
+                other => other,
+            })?;
+        if image == spec.image {
+            self.note_used(&spec.image);
+        }
+        if spec.auto_remove && (spec.attach_stdout || spec.attach_stderr) {
+            self.remove_after_exit.insert(created.id.clone());
+        }
+        Ok(CreatedContainer {
+            id: created.id,
+            warnings: created.warnings,
+        })
+    }
+
+    fn container_list(&mut self, all: bool, size: bool) -> EngineResult<Vec<ContainerSummary>> {
+        let rows = self.session_containers(size)?;
+        let mut out: Vec<ContainerSummary> = rows
+            .iter()
+            .map(|r| convert::container_summary(r, &self.sandbox))
+            .filter(|c| all || c.status.is_running())
+            .collect();
+        out.sort_by_key(|c| std::cmp::Reverse(c.created));
+        Ok(out)
+    }
+
+    fn container_inspect(&mut self, reference: &str) -> EngineResult<ContainerDetails> {
+        let id = self.resolve(reference)?;
+        let doc = self
+            .block(self.docker.inspect_container(&id, None))
+            .map_err(|e| self.error(e))?;
+        Ok(convert::container_details(
+            convert::to_json(&doc),
+            &self.sandbox,
+        ))
+    }
+
+    fn container_start(&mut self, reference: &str, attach: bool) -> EngineResult<ProcessOutput> {
+        let id = self.resolve(reference)?;
+        if attach {
+            self.attach_main(&id, false)?;
+        }
+        let started = self.block(
+            self.docker
+                .start_container(&id, None::<q::StartContainerOptions>),
+        );
+        if let Err(e) = started {
+            self.attached
+                .remove(&process_key(&ProcessRef::Main(id.clone())));
+            if self.remove_after_exit.remove(&id) {
+                let options = q::RemoveContainerOptions {
+                    force: true,
+                    ..Default::default()
+                };
+                let _ = self.block(self.docker.remove_container(&id, Some(options)));
+            }
+            return Err(start_error(self.error(e)));
+        }
+        if !attach {
+            return Ok(ProcessOutput::default());
+        }
+        let process = ProcessRef::Main(id);
+        self.drive(&process, |a| Box::pin(a.settle()))
+    }
+
+    fn container_stop(&mut self, reference: &str, timeout_secs: Option<i64>) -> EngineResult<()> {
+        let id = self.resolve(reference)?;
+        let options = q::StopContainerOptions {
+            t: timeout_secs.map(|t| t as i32),
+            ..Default::default()
+        };
+        self.block(self.docker.stop_container(&id, Some(options)))
+            .map_err(|e| self.error(e))
+    }
+
+    fn container_restart(
+        &mut self,
+        reference: &str,
+        timeout_secs: Option<i64>,
+    ) -> EngineResult<()> {
+        let id = self.resolve(reference)?;
+        let options = q::RestartContainerOptions {
+            t: timeout_secs.map(|t| t as i32),
+            ..Default::default()
+        };
+        self.block(self.docker.restart_container(&id, Some(options)))
+            .map_err(|e| self.error(e))
+    }
+
+    fn container_kill(&mut self, reference: &str, signal: &str) -> EngineResult<()> {
+        let id = self.resolve(reference)?;
+        let options = q::KillContainerOptions {
+            signal: signal.to_string(),
+        };
+        self.block(self.docker.kill_container(&id, Some(options)))
+            .map_err(|e| self.error(e))
+    }
+
+    fn container_pause(&mut self, reference: &str) -> EngineResult<()> {
+        let id = self.resolve(reference)?;
+        self.block(self.docker.pause_container(&id))
+            .map_err(|e| self.error(e))
+    }
+
+    fn container_unpause(&mut self, reference: &str) -> EngineResult<()> {
+        let id = self.resolve(reference)?;
+        self.block(self.docker.unpause_container(&id))
+            .map_err(|e| self.error(e))
+    }
+
+    fn container_remove(
+        &mut self,
+        reference: &str,
+        force: bool,
+        volumes: bool,
+    ) -> EngineResult<()> {
+        let id = self.resolve(reference)?;
+        let options = q::RemoveContainerOptions {
+            force,
+            v: volumes,
+            ..Default::default()
+        };
+        self.attached
+            .remove(&process_key(&ProcessRef::Main(id.clone())));
+        self.block(self.docker.remove_container(&id, Some(options)))
+            .map_err(|e| self.error(e))
+    }
+
+    fn container_wait(&mut self, reference: &str) -> EngineResult<i64> {
+        let id = self.resolve(reference)?;
+        self.wait_exit(&id)
+    }
+
+    fn container_attach(&mut self, reference: &str) -> EngineResult<ProcessOutput> {
+        let id = self.resolve(reference)?;
+        let details = self.container_inspect(&id)?;
+        if !details.summary.status.is_running() {
+            return Err(EngineError::daemon(
+                409,
+                "You cannot attach to a stopped container, start it first",
+            ));
+        }
+        self.attach_main(&id, false)?;
+        let process = ProcessRef::Main(id);
+        let key = process_key(&process);
+        // An attached shell shows nothing until a line is typed; learn its directory quietly.
+        let accepts = self.attached.get(&key).is_some_and(Attached::accepts_input);
+        if accepts {
+            self.drive(&process, |a| Box::pin(a.send(b"")))
+        } else {
+            self.drive(&process, |a| {
+                Box::pin(a.read_to_end(process::FOREGROUND_TIMEOUT))
+            })
+        }
+    }
+
+    fn container_logs(
+        &mut self,
+        reference: &str,
+        options: &LogOptions,
+    ) -> EngineResult<Vec<LogLine>> {
+        let id = self.resolve(reference)?;
+        let request = q::LogsOptions {
+            follow: false,
+            stdout: true,
+            stderr: true,
+            timestamps: true,
+            since: options.since.map(|t| t.timestamp() as i32).unwrap_or(0),
+            tail: options
+                .tail
+                .map(|n| n.to_string())
+                .unwrap_or_else(|| "all".into()),
+            ..Default::default()
+        };
+        let items: Vec<Result<bollard::container::LogOutput, bollard::errors::Error>> =
+            self.block(self.docker.logs(&id, Some(request)).collect());
+        let mut lines = Vec::new();
+        for item in items {
+            let item = item.map_err(|e| self.error(e))?;
+            let (stream, bytes) = match item {
+                bollard::container::LogOutput::StdErr { message } => (Stream::Stderr, message),
+                bollard::container::LogOutput::StdOut { message }
+                | bollard::container::LogOutput::Console { message } => (Stream::Stdout, message),
+                bollard::container::LogOutput::StdIn { .. } => continue,
+            };
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            let (stamp, rest) = text.split_once(' ').unwrap_or(("", &text));
+            lines.push(LogLine {
+                stream,
+                time: convert::timestamp_text(stamp).unwrap_or_else(chrono::Utc::now),
+                text: rest.to_string(),
+            });
+        }
+        Ok(lines)
+    }
+
+    fn container_top(&mut self, reference: &str) -> EngineResult<ProcessTable> {
+        let id = self.resolve(reference)?;
+        let top = self
+            .block(self.docker.top_processes(&id, None::<q::TopOptions>))
+            .map_err(|e| self.error(e))?;
+        Ok(ProcessTable {
+            titles: top.titles.unwrap_or_default(),
+            rows: top.processes.unwrap_or_default(),
+        })
+    }
+
+    fn container_changes(&mut self, reference: &str) -> EngineResult<Vec<FileChange>> {
+        let id = self.resolve(reference)?;
+        let changes = self
+            .block(self.docker.container_changes(&id))
+            .map_err(|e| self.error(e))?
+            .unwrap_or_default();
+        Ok(changes
+            .iter()
+            .map(|c| {
+                let v = convert::to_json(c);
+                let kind = match v.get("Kind").and_then(Value::as_u64) {
+                    Some(1) => ChangeKind::Added,
+                    Some(2) => ChangeKind::Deleted,
+                    _ => ChangeKind::Changed,
+                };
+                FileChange {
+                    kind,
+                    path: c.path.clone(),
+                }
+            })
+            .collect())
+    }
+
+    fn container_rename(&mut self, reference: &str, new_name: &str) -> EngineResult<()> {
+        let id = self.resolve(reference)?;
+        let options = q::RenameContainerOptions {
+            name: self.sandbox.real_name(new_name),
+        };
+        self.block(self.docker.rename_container(&id, options))
+            .map_err(|e| self.error(e))
+    }
+
+    fn container_commit(
+        &mut self,
+        reference: &str,
+        options: &CommitOptions,
+    ) -> EngineResult<String> {
+        let id = self.resolve(reference)?;
+        let mut changes = options.changes.clone();
+        changes.push(format!(
+            "LABEL {}={}",
+            sandbox::SESSION_LABEL,
+            self.sandbox.namespace()
+        ));
+        let request = q::CommitContainerOptions {
+            container: Some(id),
+            repo: options
+                .reference
+                .as_ref()
+                .map(|r| self.sandbox.real_image(&r.full_repository())),
+            tag: options
+                .reference
+                .as_ref()
+                .map(|r| r.tag.clone().unwrap_or_else(|| "latest".into())),
+            comment: options.message.clone(),
+            author: options.author.clone(),
+            pause: options.pause,
+            changes: Some(changes.join("\n")),
+        };
+        let r = self
+            .block(
+                self.docker
+                    .commit_container(request, bollard::models::ContainerConfig::default()),
+            )
+            .map_err(|e| self.error(e))?;
+        Ok(r.id)
+    }
+
+    fn container_prune(&mut self) -> EngineResult<PruneReport> {
+        let options = q::PruneContainersOptions {
+            filters: Some(self.session_filter()),
+        };
+        let r = self
+            .block(self.docker.prune_containers(Some(options)))
+            .map_err(|e| self.error(e))?;
+        Ok(PruneReport {
+            deleted: r.containers_deleted.unwrap_or_default(),
+            space_reclaimed: r.space_reclaimed.unwrap_or(0).max(0) as u64,
+        })
+    }
+
+    fn container_stats(&mut self, reference: &str) -> EngineResult<ContainerStats> {
+        let id = self.resolve(reference)?;
+        let options = q::StatsOptions {
+            stream: false,
+            one_shot: true,
+        };
+        let first = self.block(async { self.docker.stats(&id, Some(options)).next().await });
+        let s = match first {
+            Some(Ok(s)) => convert::to_json(&s),
+            Some(Err(e)) => return Err(self.error(e)),
+            None => Value::Null,
+        };
+        let n = |p: &str| s.pointer(p).and_then(Value::as_u64).unwrap_or(0);
+        Ok(ContainerStats {
+            cpu_percent: 0.0,
+            memory_usage: n("/memory_stats/usage"),
+            memory_limit: n("/memory_stats/limit"),
+            net_rx: 0,
+            net_tx: 0,
+            block_read: 0,
+            block_write: 0,
+            pids: n("/pids_stats/current"),
+        })
+    }
+
+    fn path_stat(&mut self, reference: &str, path: &str) -> EngineResult<PathStat> {
+        let id = self.resolve(reference)?;
+        let options = q::ContainerArchiveInfoOptions {
+            path: path.to_string(),
+        };
+        let stat = self
+            .block(self.docker.get_container_archive_info(&id, Some(options)))
+            .map_err(|e| self.error(e))?;
+        Ok(PathStat {
+            name: stat.name,
+            size: stat.size.max(0) as u64,
+            mode: go_mode_to_unix(u64::from(stat.file_mode)),
+            mtime: stat.modification_time.unwrap_or_default(),
+            link_target: stat.link_target,
+        })
+    }
+
+    fn archive_get(&mut self, reference: &str, path: &str) -> EngineResult<Vec<u8>> {
+        let id = self.resolve(reference)?;
+        let options = q::DownloadFromContainerOptions {
+            path: path.to_string(),
+        };
+        let chunks: Vec<Result<bytes::Bytes, bollard::errors::Error>> = self.block(
+            self.docker
+                .download_from_container(&id, Some(options))
+                .collect(),
+        );
+        let mut out = Vec::new();
+        for c in chunks {
+            out.extend_from_slice(&c.map_err(|e| self.error(e))?);
+        }
+        Ok(out)
+    }
+
+    fn archive_put(&mut self, reference: &str, dir: &str, tar: &[u8]) -> EngineResult<()> {
+        let id = self.resolve(reference)?;
+        let options = q::UploadToContainerOptions {
+            path: dir.to_string(),
+            ..Default::default()
+        };
+        let body = bollard::body_full(bytes::Bytes::copy_from_slice(tar));
+        self.block(self.docker.upload_to_container(&id, Some(options), body))
+            .map_err(|e| self.error(e))
+    }
+
+    fn exec_create(&mut self, reference: &str, spec: &ExecSpec) -> EngineResult<String> {
+        let id = self.resolve(reference)?;
+        if spec.privileged {
+            return Err(EngineError::Refused {
+                reason: "`exec --privileged` gives the process the whole machine; the tutor does not run it on a real engine".into(),
+            });
+        }
+        let config = ExecConfig {
+            cmd: Some(spec.cmd.clone()),
+            attach_stdin: Some(spec.interactive && !spec.detach),
+            attach_stdout: Some(!spec.detach),
+            attach_stderr: Some(!spec.detach),
+            tty: Some(false),
+            user: spec.user.clone(),
+            working_dir: spec.working_dir.clone(),
+            env: Some(spec.env.clone()).filter(|e| !e.is_empty()),
+            ..Default::default()
+        };
+        let created = self
+            .block(self.docker.create_exec(&id, config))
+            .map_err(|e| self.error(e))?;
+        self.execs.insert(created.id.clone(), (spec.clone(), id));
+        Ok(created.id)
+    }
+
+    fn exec_start(&mut self, exec_id: &str) -> EngineResult<ProcessOutput> {
+        let (spec, container) = self.execs.remove(exec_id).unwrap_or_default();
+        let options = bollard::exec::StartExecOptions {
+            detach: spec.detach,
+            tty: false,
+            output_capacity: None,
+        };
+        let started = self
+            .block(self.docker.start_exec(exec_id, Some(options)))
+            .map_err(|e| start_error(self.error(e)))?;
+        let (output, input) = match started {
+            bollard::exec::StartExecResults::Detached => return Ok(ProcessOutput::default()),
+            bollard::exec::StartExecResults::Attached { output, input } => (output, input),
+        };
+        let shell = if spec.interactive {
+            ShellFlavor::of_command(&spec.cmd)
+        } else {
+            None
+        };
+        let mut attached = Attached::new(
+            output,
+            spec.interactive.then_some(input),
+            shell,
+            self.sandbox.namespace().to_string(),
+        );
+        if let (true, Some(flavor)) = (spec.tty, shell) {
+            let (_, hostname, root, _, _) = self.process_facts(&container)?;
+            let root = match spec.user.as_deref() {
+                Some(u) => u == "root" || u == "0",
+                None => root,
+            };
+            attached.prompt = Some(PromptStyle {
+                flavor,
+                hostname,
+                root,
+            });
+        }
+        let process = ProcessRef::Exec(exec_id.to_string());
+        self.attached.insert(process_key(&process), attached);
+        let reply = self.drive(&process, |a| Box::pin(a.settle()))?;
+        // A failed exec (`exec sandbox nosuch`) ends at once with the runtime's exit code.
+        Ok(reply)
+    }
+
+    fn process_input(&mut self, process: &ProcessRef, data: &[u8]) -> EngineResult<ProcessOutput> {
+        let data = data.to_vec();
+        self.drive(process, move |a| {
+            Box::pin(async move { a.send(&data).await })
+        })
+    }
+
+    fn process_close_stdin(&mut self, process: &ProcessRef) -> EngineResult<ProcessOutput> {
+        self.drive(process, |a| Box::pin(a.close_stdin()))
+    }
+
+    fn image_build(
+        &mut self,
+        context_tar: &[u8],
+        options: &BuildOptions,
+        progress: &mut dyn FnMut(&ProgressEvent),
+    ) -> EngineResult<String> {
+        let mut labels: HashMap<String, String> = options.labels.clone().into_iter().collect();
+        labels.extend(self.sandbox.labels());
+        let tags: Vec<String> = options
+            .tags
+            .iter()
+            .map(|t| self.sandbox.real_image(&t.repo_tag()))
+            .collect();
+        let request = q::BuildImageOptions {
+            dockerfile: if options.dockerfile.is_empty() {
+                "Dockerfile".into()
+            } else {
+                options.dockerfile.clone()
+            },
+            t: tags.first().cloned(),
+            q: options.quiet,
+            nocache: options.no_cache,
+            pull: options.pull.then(|| "1".to_string()),
+            rm: true,
+            forcerm: false,
+            buildargs: Some(options.build_args.clone().into_iter().collect()),
+            labels: Some(labels),
+            target: options.target.clone().unwrap_or_default(),
+            ..Default::default()
+        };
+        let body = bollard::body_full(bytes::Bytes::copy_from_slice(context_tar));
+        let mut id = String::new();
+        let mut events = Vec::new();
+        let mut failure = None;
+        self.block(async {
+            let mut stream = self.docker.build_image(request, None, Some(body));
+            while let Some(item) = stream.next().await {
+                match item {
+                    Ok(info) => {
+                        if let Some(aux) = &info.aux {
+                            if let Some(i) = convert::to_json(aux).get("ID").and_then(Value::as_str)
+                            {
+                                id = i.to_string();
+                            }
+                        }
+                        if let Some(detail) = info.error_detail.and_then(|d| d.message) {
+                            failure = Some(detail);
+                        }
+                        events.push(info.stream);
+                    }
+                    Err(e) => {
+                        failure = Some(e.to_string());
+                        break;
+                    }
+                }
+            }
+        });
+        for stream in events.into_iter().flatten() {
+            progress(&ProgressEvent {
+                stream: Some(self.sandbox.map_back(&stream)),
+                ..Default::default()
+            });
+        }
+        if let Some(f) = failure {
+            return Err(EngineError::daemon(500, self.sandbox.map_back(&f)));
+        }
+        for extra in tags.iter().skip(1) {
+            let (repo, tag) = extra.rsplit_once(':').unwrap_or((extra, "latest"));
+            let options = q::TagImageOptions {
+                repo: Some(repo.to_string()),
+                tag: Some(tag.to_string()),
+            };
+            self.block(self.docker.tag_image(&id, Some(options)))
+                .map_err(|e| self.error(e))?;
+        }
+        Ok(id)
+    }
+}
+
+/// Go's `os.FileMode` bits (what the archive API reports) to Unix `st_mode` bits.
+fn go_mode_to_unix(mode: u64) -> u32 {
+    const GO_DIR: u64 = 1 << 31;
+    const GO_SYMLINK: u64 = 1 << 27;
+    let perm = (mode & 0o777) as u32;
+    if mode & GO_DIR != 0 {
+        0o040000 | perm
+    } else if mode & GO_SYMLINK != 0 {
+        0o120000 | perm
+    } else {
+        0o100000 | perm
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_and_ids() {
+        assert_eq!(normalise_tag("ubuntu"), "ubuntu:latest");
+        assert_eq!(
+            normalise_tag("localhost:5000/app"),
+            "localhost:5000/app:latest"
+        );
+        assert_eq!(normalise_tag("busybox:1.23"), "busybox:1.23");
+        assert!(looks_like_id("5af244124dd8"));
+        assert!(looks_like_id("sha256:5af244124dd8"));
+        assert!(!looks_like_id("ubuntu"));
+    }
+
+    #[test]
+    fn go_modes() {
+        assert_eq!(go_mode_to_unix((1 << 31) | 0o755), 0o040755);
+        assert_eq!(go_mode_to_unix(0o644), 0o100644);
+        assert_eq!(go_mode_to_unix((1 << 27) | 0o777), 0o120777);
+    }
+
+    #[test]
+    fn failed_starts_exit_127_or_126() {
+        let e = start_error(EngineError::daemon(400, "failed to create task for container: exec: \"nosuch\": executable file not found in $PATH: unknown"));
+        assert!(matches!(e, EngineError::Runtime { exit_code: 127, .. }));
+        let e = start_error(EngineError::daemon(
+            400,
+            "exec: \"/etc/passwd\": permission denied: unknown",
+        ));
+        assert!(matches!(e, EngineError::Runtime { exit_code: 126, .. }));
+    }
+}

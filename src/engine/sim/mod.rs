@@ -1,7 +1,9 @@
 //! The simulated Docker daemon: containers, images, copy-on-write filesystems and processes,
 //! answering with dockerd's own messages. State is plain data, saved atomically as JSON.
 
+mod build;
 pub mod catalog;
+pub mod dockerfile;
 pub mod fs;
 mod names;
 pub mod shell;
@@ -710,9 +712,23 @@ impl Engine for SimEngine {
         })
     }
 
-    fn image_list(&mut self, _all: bool) -> EngineResult<Vec<ImageSummary>> {
+    fn image_list(&mut self, all: bool) -> EngineResult<Vec<ImageSummary>> {
         self.reap();
-        let ids: Vec<String> = self.state.images.keys().cloned().collect();
+        // Like dockerd, hide untagged images that are parents of others (a build's
+        // intermediate steps) unless `-a` asks for them.
+        let parents: std::collections::BTreeSet<&String> = self
+            .state
+            .images
+            .values()
+            .filter_map(|i| i.parent.as_ref())
+            .collect();
+        let ids: Vec<String> = self
+            .state
+            .images
+            .values()
+            .filter(|i| all || !i.repo_tags.is_empty() || !parents.contains(&i.id))
+            .map(|i| i.id.clone())
+            .collect();
         Ok(ids
             .iter()
             .map(|id| {
@@ -1809,6 +1825,16 @@ impl Engine for SimEngine {
                 })
             }
         }
+    }
+
+    fn image_build(
+        &mut self,
+        context_tar: &[u8],
+        options: &super::BuildOptions,
+        progress: &mut dyn FnMut(&ProgressEvent),
+    ) -> EngineResult<String> {
+        self.reap();
+        self.build(context_tar, options, progress)
     }
 
     fn registry_login(

@@ -1,0 +1,369 @@
+//! bollard's answers in the project's own types. Responses are read as the daemon's JSON
+//! documents (bollard's models serialise with the Engine API's names), which keeps this module
+//! independent of bollard's many small model types and gives `inspect` its raw document.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::sandbox::Sandbox;
+use crate::engine::{
+    ContainerDetails, ContainerStatus, ContainerSummary, HistoryEntry, ImageConfig, ImageDetails,
+    ImageSummary, Mount, MountKind, PortBinding, Timestamp,
+};
+
+pub fn to_json<T: serde::Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
+fn str_of(v: &Value, key: &str) -> String {
+    v.get(key)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn strings(v: &Value, key: &str) -> Vec<String> {
+    v.get(key)
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn opt_strings(v: &Value, key: &str) -> Option<Vec<String>> {
+    v.get(key).filter(|x| !x.is_null()).map(|_| strings(v, key))
+}
+
+fn labels(v: &Value, key: &str) -> BTreeMap<String, String> {
+    v.get(key)
+        .and_then(Value::as_object)
+        .map(|m| {
+            m.iter()
+                .filter(|(k, _)| !k.starts_with("org.docktutor."))
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+pub fn timestamp_secs(secs: i64) -> Timestamp {
+    chrono::DateTime::from_timestamp(secs, 0).unwrap_or_default()
+}
+
+pub fn timestamp_text(text: &str) -> Option<Timestamp> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .filter(|t| t.timestamp() > 0)
+}
+
+fn status_of(word: &str) -> ContainerStatus {
+    ContainerStatus::parse(word).unwrap_or(ContainerStatus::Created)
+}
+
+fn ports_from_summary(v: &Value) -> Vec<PortBinding> {
+    let mut out: Vec<PortBinding> = v
+        .get("Ports")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .map(|p| PortBinding {
+                    host_ip: p.get("IP").and_then(Value::as_str).map(str::to_string),
+                    host_port: p
+                        .get("PublicPort")
+                        .and_then(Value::as_u64)
+                        .map(|n| n as u16),
+                    container_port: p.get("PrivatePort").and_then(Value::as_u64).unwrap_or(0)
+                        as u16,
+                    protocol: p
+                        .get("Type")
+                        .and_then(Value::as_str)
+                        .unwrap_or("tcp")
+                        .to_string(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort_by(|a, b| {
+        (a.container_port, &a.protocol, &a.host_ip).cmp(&(
+            b.container_port,
+            &b.protocol,
+            &b.host_ip,
+        ))
+    });
+    out
+}
+
+fn mounts(v: &Value, sandbox: &Sandbox) -> Vec<Mount> {
+    v.get("Mounts")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .map(|m| {
+                    let kind = match m.get("Type").and_then(Value::as_str) {
+                        Some("bind") => MountKind::Bind,
+                        Some("tmpfs") => MountKind::Tmpfs,
+                        _ => MountKind::Volume,
+                    };
+                    let source = match kind {
+                        MountKind::Volume => sandbox.map_back(&str_of(m, "Name")),
+                        _ => str_of(m, "Source"),
+                    };
+                    Mount {
+                        kind,
+                        source,
+                        target: str_of(m, "Destination"),
+                        read_only: !m.get("RW").and_then(Value::as_bool).unwrap_or(true),
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A row of `GET /containers/json`.
+pub fn container_summary(v: &Value, sandbox: &Sandbox) -> ContainerSummary {
+    let name = v
+        .get("Names")
+        .and_then(Value::as_array)
+        .and_then(|a| a.first())
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let name = sandbox.map_back(name.trim_start_matches('/'));
+    let networks = v
+        .pointer("/NetworkSettings/Networks")
+        .and_then(Value::as_object)
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
+    let status_text = str_of(v, "Status");
+    let exit_code = exit_code_from_status(&status_text);
+    ContainerSummary {
+        id: str_of(v, "Id"),
+        name,
+        image: sandbox.map_back(&str_of(v, "Image")),
+        image_id: str_of(v, "ImageID"),
+        command: str_of(v, "Command"),
+        created: timestamp_secs(v.get("Created").and_then(Value::as_i64).unwrap_or(0)),
+        status: status_of(&str_of(v, "State")),
+        status_text,
+        exit_code,
+        ports: ports_from_summary(v),
+        labels: labels(v, "Labels"),
+        mounts: mounts(v, sandbox),
+        networks,
+        size_rw: v.get("SizeRw").and_then(Value::as_u64),
+        size_root_fs: v.get("SizeRootFs").and_then(Value::as_u64),
+    }
+}
+
+/// `Exited (137) 3 seconds ago` → 137.
+fn exit_code_from_status(text: &str) -> i64 {
+    text.strip_prefix("Exited (")
+        .and_then(|r| r.split(')').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+/// `GET /containers/{id}/json`, with daemon names mapped back and the tutor's labels hidden.
+pub fn container_details(mut v: Value, sandbox: &Sandbox) -> ContainerDetails {
+    // The tutor drives shells without a tty and records the learner's `-t` in a label.
+    let requested_tty = v
+        .pointer(&format!(
+            "/Config/Labels/{}",
+            super::sandbox::TTY_LABEL.replace('/', "~1")
+        ))
+        .and_then(Value::as_str)
+        == Some("true");
+    strip_tutor_labels(&mut v, "/Config/Labels");
+    let text = sandbox.map_back(&v.to_string());
+    let v: Value = serde_json::from_str(&text).unwrap_or(v);
+    let state = v.get("State").cloned().unwrap_or(Value::Null);
+    let config = v.get("Config").cloned().unwrap_or(Value::Null);
+    let status = status_of(&str_of(&state, "Status"));
+    let exit_code = state.get("ExitCode").and_then(Value::as_i64).unwrap_or(0);
+    let created = timestamp_text(&str_of(&v, "Created")).unwrap_or_default();
+    let mut port_list = Vec::new();
+    if let Some(map) = v
+        .pointer("/HostConfig/PortBindings")
+        .and_then(Value::as_object)
+    {
+        for (key, bindings) in map {
+            let (port, proto) = key.split_once('/').unwrap_or((key, "tcp"));
+            for b in bindings.as_array().into_iter().flatten() {
+                port_list.push(PortBinding {
+                    host_ip: Some(str_of(b, "HostIp")).filter(|s| !s.is_empty()),
+                    host_port: str_of(b, "HostPort").parse().ok(),
+                    container_port: port.parse().unwrap_or(0),
+                    protocol: proto.to_string(),
+                });
+            }
+        }
+    }
+    let mut args = vec![str_of(&v, "Path")];
+    args.extend(strings(&v, "Args"));
+    let summary = ContainerSummary {
+        id: str_of(&v, "Id"),
+        name: str_of(&v, "Name").trim_start_matches('/').to_string(),
+        image: str_of(&config, "Image"),
+        image_id: str_of(&v, "Image"),
+        command: args.join(" "),
+        created,
+        status,
+        status_text: String::new(),
+        exit_code,
+        ports: port_list,
+        labels: labels(&config, "Labels"),
+        mounts: mounts(&v, sandbox),
+        networks: v
+            .pointer("/NetworkSettings/Networks")
+            .and_then(Value::as_object)
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default(),
+        size_rw: v.get("SizeRw").and_then(Value::as_u64),
+        size_root_fs: v.get("SizeRootFs").and_then(Value::as_u64),
+    };
+    ContainerDetails {
+        summary,
+        started_at: timestamp_text(&str_of(&state, "StartedAt")),
+        finished_at: timestamp_text(&str_of(&state, "FinishedAt")),
+        tty: config.get("Tty").and_then(Value::as_bool).unwrap_or(false) || requested_tty,
+        open_stdin: config
+            .get("OpenStdin")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        hostname: str_of(&config, "Hostname"),
+        raw: v,
+    }
+}
+
+fn strip_tutor_labels(v: &mut Value, pointer: &str) {
+    if let Some(map) = v.pointer_mut(pointer).and_then(Value::as_object_mut) {
+        map.retain(|k, _| !k.starts_with("org.docktutor."));
+    }
+}
+
+/// A row of `GET /images/json`, keeping only the tags the session may see.
+pub fn image_summary(v: &Value, visible_tags: Vec<String>) -> ImageSummary {
+    ImageSummary {
+        id: str_of(v, "Id"),
+        parent_id: str_of(v, "ParentId"),
+        repo_tags: visible_tags,
+        repo_digests: strings(v, "RepoDigests"),
+        created: timestamp_secs(v.get("Created").and_then(Value::as_i64).unwrap_or(0)),
+        size: v.get("Size").and_then(Value::as_u64).unwrap_or(0),
+        labels: labels(v, "Labels"),
+        containers: v.get("Containers").and_then(Value::as_i64).unwrap_or(-1),
+    }
+}
+
+/// `GET /images/{name}/json`.
+pub fn image_details(mut v: Value, sandbox: &Sandbox, visible_tags: Vec<String>) -> ImageDetails {
+    strip_tutor_labels(&mut v, "/Config/Labels");
+    if let Some(tags) = v.get_mut("RepoTags") {
+        *tags = Value::from(visible_tags.clone());
+    }
+    let text = sandbox.map_back(&v.to_string());
+    let v: Value = serde_json::from_str(&text).unwrap_or(v);
+    let config = v.get("Config").cloned().unwrap_or(Value::Null);
+    let created = timestamp_text(&str_of(&v, "Created")).unwrap_or_default();
+    let summary = ImageSummary {
+        id: str_of(&v, "Id"),
+        parent_id: str_of(&v, "Parent"),
+        repo_tags: visible_tags,
+        repo_digests: strings(&v, "RepoDigests"),
+        created,
+        size: v.get("Size").and_then(Value::as_u64).unwrap_or(0),
+        labels: labels(&config, "Labels"),
+        containers: -1,
+    };
+    let config = ImageConfig {
+        cmd: opt_strings(&config, "Cmd"),
+        entrypoint: opt_strings(&config, "Entrypoint"),
+        env: strings(&config, "Env"),
+        working_dir: str_of(&config, "WorkingDir"),
+        user: str_of(&config, "User"),
+        labels: labels(&config, "Labels"),
+        exposed_ports: config
+            .get("ExposedPorts")
+            .and_then(Value::as_object)
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default(),
+        volumes: config
+            .get("Volumes")
+            .and_then(Value::as_object)
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default(),
+    };
+    ImageDetails {
+        summary,
+        config,
+        raw: v,
+    }
+}
+
+pub fn history_entry(v: &Value, sandbox: &Sandbox) -> HistoryEntry {
+    let id = str_of(v, "Id");
+    HistoryEntry {
+        id: Some(id).filter(|i| i != "<missing>" && !i.is_empty()),
+        created: timestamp_secs(v.get("Created").and_then(Value::as_i64).unwrap_or(0)),
+        created_by: sandbox.map_back(&str_of(v, "CreatedBy")),
+        size: v.get("Size").and_then(Value::as_u64).unwrap_or(0),
+        comment: str_of(v, "Comment"),
+        tags: strings(v, "Tags")
+            .into_iter()
+            .filter(|t| sandbox.owns_tag(t))
+            .map(|t| sandbox.map_back(&t))
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn summary_maps_names_and_hides_tutor_labels() {
+        let s = Sandbox::new("0a1b2c3d");
+        let row = json!({
+            "Id": "abc", "Names": ["/dt-0a1b2c3d-web"], "Image": "dt-0a1b2c3d-app",
+            "ImageID": "sha256:1", "Command": "sh", "Created": 1_700_000_000,
+            "State": "exited", "Status": "Exited (137) 2 seconds ago",
+            "Labels": {"org.docktutor.session": "0a1b2c3d", "mine": "yes"},
+            "Ports": [{"PrivatePort": 80, "PublicPort": 8080, "IP": "0.0.0.0", "Type": "tcp"}],
+            "Mounts": [{"Type": "volume", "Name": "dt-0a1b2c3d-mydata", "Destination": "/data", "RW": true}],
+            "NetworkSettings": {"Networks": {"bridge": {}}}
+        });
+        let c = container_summary(&row, &s);
+        assert_eq!(c.name, "web");
+        assert_eq!(c.image, "app");
+        assert_eq!(c.status, ContainerStatus::Exited);
+        assert_eq!(c.exit_code, 137);
+        assert_eq!(c.labels.len(), 1);
+        assert_eq!(c.ports[0].host_port, Some(8080));
+        assert_eq!(c.mounts[0].source, "mydata");
+        assert_eq!(c.networks, ["bridge"]);
+    }
+
+    #[test]
+    fn details_map_the_name_inside_the_raw_document() {
+        let s = Sandbox::new("0a1b2c3d");
+        let doc = json!({
+            "Id": "abc", "Name": "/dt-0a1b2c3d-web", "Path": "/bin/bash", "Args": [],
+            "Created": "2026-11-23T09:00:00.123456789Z", "Image": "sha256:1",
+            "State": {"Status": "running", "ExitCode": 0, "StartedAt": "2026-11-23T09:00:01Z", "FinishedAt": "0001-01-01T00:00:00Z"},
+            "Config": {"Image": "ubuntu", "Tty": false, "OpenStdin": true, "Hostname": "abc", "Labels": {"org.docktutor.session": "0a1b2c3d"}}
+        });
+        let d = container_details(doc, &s);
+        assert_eq!(d.summary.name, "web");
+        assert_eq!(d.raw["Name"], "/web");
+        assert!(d.raw["Config"]["Labels"].as_object().unwrap().is_empty());
+        assert!(d.started_at.is_some());
+        assert!(d.finished_at.is_none(), "zero time is no time");
+        assert_eq!(d.summary.command, "/bin/bash");
+    }
+}
