@@ -488,3 +488,122 @@ fn clean_removes_leftovers_of_a_killed_session_only() {
         "the live session cleaned up when it ended"
     );
 }
+
+/// A daemon behind TLS with client certificates, as `DOCKER_TLS_VERIFY=1` expects: stunnel in
+/// front of the local socket, with a CA, a server and a client certificate made by openssl.
+#[test]
+fn tls_daemon_through_docker_tls_verify_and_cert_path() {
+    let _guard = lock();
+    if !daemon_answers() || !prepared() {
+        return;
+    }
+    let tools = ["openssl", "stunnel"].map(|t| {
+        StdCommand::new("sh")
+            .args(["-c", &format!("command -v {t}")])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
+    if tools.contains(&false) {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install openssl and stunnel4"
+        );
+        eprintln!("skipping: openssl or stunnel is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let sh = |script: &str| {
+        let out = StdCommand::new("sh")
+            .current_dir(d)
+            .args(["-ec", script])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{script}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    sh("openssl req -x509 -newkey rsa:2048 -nodes -keyout ca-key.pem -out ca.pem -days 2 -subj /CN=dt-ca
+        openssl req -newkey rsa:2048 -nodes -keyout server-key.pem -out server.csr -subj /CN=localhost
+        printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\nextendedKeyUsage=serverAuth\\n' > server.ext
+        openssl x509 -req -in server.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -out server.pem -days 2 -extfile server.ext
+        mkdir client other
+        openssl req -newkey rsa:2048 -nodes -keyout client/key.pem -out client.csr -subj /CN=client
+        printf 'extendedKeyUsage=clientAuth\\n' > client.ext
+        openssl x509 -req -in client.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -out client/cert.pem -days 2 -extfile client.ext
+        cp ca.pem client/ca.pem
+        openssl req -x509 -newkey rsa:2048 -nodes -keyout other/key.pem -out other/cert.pem -days 2 -subj /CN=stranger
+        cp other/cert.pem other/ca.pem");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    std::fs::write(
+        d.join("stunnel.conf"),
+        format!(
+            "foreground = yes\npid =\n[docker]\naccept = 127.0.0.1:{port}\nconnect = /var/run/docker.sock\n\
+             cert = {0}/server.pem\nkey = {0}/server-key.pem\nCAfile = {0}/ca.pem\nverifyChain = yes\nrequireCert = yes\n",
+            d.display()
+        ),
+    )
+    .unwrap();
+    struct Kill(std::process::Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let _stunnel = Kill(
+        StdCommand::new("stunnel")
+            .arg(d.join("stunnel.conf"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let up = (0..100).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+    });
+    assert!(up, "stunnel did not listen on {port}");
+    let data = tempfile::tempdir().unwrap();
+    let tutor = |certs: &str, args: &[&str]| {
+        Command::cargo_bin("docktutor")
+            .unwrap()
+            .env("DOCKER_HOST", format!("tcp://127.0.0.1:{port}"))
+            .env("DOCKER_TLS_VERIFY", "1")
+            .env("DOCKER_CERT_PATH", d.join(certs))
+            .env("DOCKTUTOR_DATA", data.path())
+            .args(["docker", "--engine", "docker"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = tutor(
+        "client",
+        &["run", "--rm", "busybox", "echo", "hello over TLS"],
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "hello over TLS\n",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success());
+    // A client the daemon's CA never signed is turned away, and the message names the address.
+    let out = tutor("other", &["ps"]);
+    assert_eq!(out.status.code(), Some(125));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("tcp://127.0.0.1:{port} (DOCKER_HOST)")),
+        "{err}"
+    );
+    // Missing certificate files are named, not guessed at.
+    let out = tutor("missing", &["ps"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("missing/ca.pem is missing"), "{err}");
+}
