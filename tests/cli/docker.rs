@@ -68,6 +68,20 @@ fn docker(args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
+/// `docktutor learn lost-files` on the real engine, its data kept in `data`, stdin piped.
+fn learn_on_docker(data: &Path, output: fn() -> Stdio) -> std::process::Child {
+    StdCommand::new(env!("CARGO_BIN_EXE_docktutor"))
+        .args(["learn", "lost-files", "--engine", "docker"])
+        .env("XDG_DATA_HOME", data)
+        .env("HOME", data)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(output())
+        .stderr(output())
+        .spawn()
+        .unwrap()
+}
+
 pub fn lock() -> std::sync::MutexGuard<'static, ()> {
     DAEMON.lock().unwrap_or_else(|e| e.into_inner())
 }
@@ -208,16 +222,7 @@ fn lessons_pass_on_a_real_engine_and_leave_the_users_objects_alone() {
         ":quit".to_string(),
     ];
     let data = tempfile::tempdir().unwrap();
-    let mut child = StdCommand::new(env!("CARGO_BIN_EXE_docktutor"))
-        .args(["learn", "lost-files", "--engine", "docker"])
-        .env("XDG_DATA_HOME", data.path())
-        .env("HOME", data.path())
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = learn_on_docker(data.path(), Stdio::piped);
     let pid = child.id();
     {
         use std::io::Write;
@@ -363,16 +368,7 @@ fn ctrl_c_removes_the_sessions_objects() {
         return;
     }
     let data = tempfile::tempdir().unwrap();
-    let mut child = StdCommand::new(env!("CARGO_BIN_EXE_docktutor"))
-        .args(["learn", "lost-files", "--engine", "docker"])
-        .env("XDG_DATA_HOME", data.path())
-        .env("HOME", data.path())
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = learn_on_docker(data.path(), Stdio::piped);
     let pid = child.id();
     let mut stdin = child.stdin.take().unwrap();
     {
@@ -421,18 +417,7 @@ fn clean_removes_leftovers_of_a_killed_session_only() {
         return;
     }
     let data = tempfile::tempdir().unwrap();
-    let spawn = || {
-        StdCommand::new(env!("CARGO_BIN_EXE_docktutor"))
-            .args(["learn", "lost-files", "--engine", "docker"])
-            .env("XDG_DATA_HOME", data.path())
-            .env("HOME", data.path())
-            .env("NO_COLOR", "1")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap()
-    };
+    let spawn = || learn_on_docker(data.path(), Stdio::null);
     let start = |child: &mut std::process::Child| {
         use std::io::Write;
         let stdin = child.stdin.as_mut().unwrap();
@@ -467,9 +452,13 @@ fn clean_removes_leftovers_of_a_killed_session_only() {
         .arg("clean")
         .assert()
         .success()
-        .stdout(predicates::str::contains(
-            "Removed 1 container(s), 1 volume(s)",
-        ));
+        // Other crashed sessions on a shared daemon may be cleaned too, so no exact count.
+        .stdout(
+            predicates::str::is_match(
+                "Removed [1-9][0-9]* container\\(s\\), [1-9][0-9]* volume\\(s\\)",
+            )
+            .unwrap(),
+        );
     assert_eq!(
         objects_of_pid(crashed.id()),
         "",
