@@ -176,6 +176,33 @@ fn note_000_images_vs_containers_flow() {
     insta::assert_snapshot!(t);
 }
 
+/// Regression: `sh -c '…; sleep N'` ran to completion at once, so a detached one showed as
+/// exited and an attached one lost its exit status.
+#[test]
+fn scripts_that_sleep_keep_their_container_running() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let attached = sim(
+        d,
+        "run --name f busybox sh -c 'echo a; sleep 5; exit 3'",
+        "",
+    );
+    assert_eq!((attached.stdout.as_str(), attached.code), ("a\n", 3));
+    sim(
+        d,
+        "run -d --name w busybox sh -c 'echo ready; sleep 3600'",
+        "",
+    );
+    let ps = sim(d, "ps -a --format '{{.Names}} {{.Status}}'", "");
+    let lines: Vec<&str> = ps.stdout.lines().collect();
+    assert!(lines.iter().any(|l| l.starts_with("w Up")), "{lines:?}");
+    assert!(
+        lines.iter().any(|l| l.starts_with("f Exited (3)")),
+        "{lines:?}"
+    );
+    assert_eq!(sim(d, "logs w", "").stdout, "ready\n");
+}
+
 /// 000.7: a file made in a bind-mounted folder appears on the host; 000.8: stdin streams.
 #[test]
 fn note_000_volumes_and_streams() {
@@ -350,6 +377,22 @@ fn real_daemon_parity_for_container_flows() {
         ),
         (n("rm NAME"), ""),
         (n("rm NAME"), ""),
+        // A script that sleeps keeps its container up; attached, its exit status comes back.
+        (
+            n("run --name NAME busybox sh -c 'echo a; sleep 1; exit 3'"),
+            "",
+        ),
+        (n("rm NAME"), ""),
+        (
+            n("run -d --name NAME busybox sh -c 'echo ready; sleep 30'"),
+            "",
+        ),
+        (
+            n("ps --filter name=NAME --format '{{.Names}} {{.Status}}'"),
+            "",
+        ),
+        (n("logs NAME"), ""),
+        (n("rm -f NAME"), ""),
         ("run --nme x busybox".to_string(), ""),
         ("rnu".to_string(), ""),
     ];

@@ -77,11 +77,12 @@ impl SimEngine {
         let now = self.state.now();
         let mut removed = Vec::new();
         for c in self.state.containers.values_mut() {
-            if let (ContainerStatus::Running, Some(Proc::Sleep { until })) = (c.status, &c.process)
+            if let (ContainerStatus::Running, Some(Proc::Sleep { until, exit_code })) =
+                (c.status, &c.process)
             {
                 if *until <= now {
-                    let until = *until;
-                    c.finish(0, until);
+                    let (until, code) = (*until, *exit_code);
+                    c.finish(code, until);
                     if c.spec.auto_remove {
                         removed.push(c.id.clone());
                     }
@@ -183,12 +184,27 @@ impl SimEngine {
             .collect()
     }
 
-    /// Run a shell line (or an argv) inside a container against its filesystem.
+    /// Run a shell line (or an argv) inside a container against its filesystem; the clock
+    /// moves on by whatever it slept.
     fn with_machine<R>(
         &mut self,
         id: &str,
         f: impl FnOnce(&mut Machine, &mut Container) -> R,
     ) -> R {
+        let (result, slept) = self.with_machine_untimed(id, f);
+        if slept > 0 {
+            self.state.advance(slept as i64);
+        }
+        result
+    }
+
+    /// As [`Self::with_machine`], returning the seconds the program slept instead of
+    /// advancing the clock by them.
+    fn with_machine_untimed<R>(
+        &mut self,
+        id: &str,
+        f: impl FnOnce(&mut Machine, &mut Container) -> R,
+    ) -> (R, u64) {
         let now = self.state.now().timestamp();
         let mut c = self.state.containers.remove(id).expect("container exists");
         let flavor = self.flavor(&c.image_id);
@@ -217,10 +233,7 @@ impl SimEngine {
         };
         c.rw = upper;
         self.state.containers.insert(id.to_string(), c);
-        if slept > 0 {
-            self.state.advance(slept as i64);
-        }
-        result
+        (result, slept)
     }
 
     fn status_text(&self, c: &Container) -> String {
@@ -405,6 +418,7 @@ impl SimEngine {
             let c = self.state.containers.get_mut(id).expect("exists");
             c.process = Some(Proc::Sleep {
                 until: now + Duration::seconds(secs),
+                exit_code: 0,
             });
             return Ok(ProcessOutput::default());
         }
@@ -419,16 +433,30 @@ impl SimEngine {
                 ..Default::default()
             });
         }
-        // Anything else runs to completion.
-        let (out, err, status) = self.with_machine(id, |m, c| {
+        // Anything else runs to completion, at once or, when it sleeps on the way
+        // (`sh -c 'echo ready; sleep 3600'`), once its sleeps have run out: until then the
+        // container is running, as a detached one shows in `ps`.
+        let ((out, err, status), slept) = self.with_machine_untimed(id, |m, c| {
             let mut st = ShellState::new(&c.working_dir(), &c.env);
             let r = m.program(&mut st, &argv, &[]);
             (r.stdout, r.stderr, r.status)
         });
+        let c = self.state.containers.get_mut(id).expect("exists");
+        c.log(Stream::Stdout, &String::from_utf8_lossy(&out), now);
+        c.log(Stream::Stderr, &String::from_utf8_lossy(&err), now);
+        if slept > 0 {
+            c.process = Some(Proc::Sleep {
+                until: now + Duration::seconds(slept as i64),
+                exit_code: status as i64,
+            });
+            return Ok(ProcessOutput {
+                stdout: out,
+                stderr: err,
+                ..Default::default()
+            });
+        }
         let end = self.state.now();
         let c = self.state.containers.get_mut(id).expect("exists");
-        c.log(Stream::Stdout, &String::from_utf8_lossy(&out), end);
-        c.log(Stream::Stderr, &String::from_utf8_lossy(&err), end);
         c.finish(status as i64, end);
         self.after_exit(id);
         Ok(ProcessOutput {
@@ -1241,8 +1269,8 @@ impl Engine for SimEngine {
         let c = self.container(&id);
         match (&c.status, &c.process) {
             (s, _) if !s.is_running() => Ok(c.exit_code),
-            (_, Some(Proc::Sleep { until })) => {
-                let wait = (*until - self.state.now()).num_seconds().max(0);
+            (_, Some(Proc::Sleep { until, .. })) => {
+                let wait = seconds_until(*until, self.state.now());
                 self.state.advance(wait);
                 self.reap();
                 Ok(self.state.containers.get(&id).map_or(0, |c| c.exit_code))
@@ -1274,8 +1302,8 @@ impl Engine for SimEngine {
         self.reap();
         let id = self.find_container(reference)?;
         if options.follow {
-            if let Some(Proc::Sleep { until }) = &self.container(&id).process {
-                let wait = (*until - self.state.now()).num_seconds().max(0);
+            if let Some(Proc::Sleep { until, .. }) = &self.container(&id).process {
+                let wait = seconds_until(*until, self.state.now());
                 self.state.advance(wait);
                 self.reap();
             }
@@ -1899,3 +1927,9 @@ impl OrRoot for str {
 
 #[cfg(test)]
 mod tests;
+
+/// Whole seconds from `now` until `until`, rounded up: waiting for a process must not stop a
+/// fraction of a second short of its end.
+fn seconds_until(until: Timestamp, now: Timestamp) -> i64 {
+    ((until - now).num_milliseconds().max(0) + 999) / 1000
+}

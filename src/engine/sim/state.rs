@@ -344,8 +344,12 @@ pub enum Proc {
     Shell { state: ShellState },
     /// `cat` echoing stdin.
     Cat,
-    /// `sleep N`: ends at `until`.
-    Sleep { until: Timestamp },
+    /// `sleep N`, or a script that spent that long sleeping: ends at `until` with `exit_code`.
+    Sleep {
+        until: Timestamp,
+        #[serde(default)]
+        exit_code: i64,
+    },
     /// A server that runs until stopped.
     Service,
 }
