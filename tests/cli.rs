@@ -184,23 +184,41 @@ fn scripts_that_sleep_keep_their_container_running() {
     let d = dir.path();
     let attached = sim(
         d,
-        "run --name f busybox sh -c 'echo a; sleep 5; exit 3'",
+        "run --name fg busybox sh -c 'echo a; sleep 5; exit 3'",
         "",
     );
     assert_eq!((attached.stdout.as_str(), attached.code), ("a\n", 3));
     sim(
         d,
-        "run -d --name w busybox sh -c 'echo ready; sleep 3600'",
+        "run -d --name bg busybox sh -c 'echo ready; sleep 3600'",
         "",
     );
     let ps = sim(d, "ps -a --format '{{.Names}} {{.Status}}'", "");
     let lines: Vec<&str> = ps.stdout.lines().collect();
-    assert!(lines.iter().any(|l| l.starts_with("w Up")), "{lines:?}");
+    assert!(lines.iter().any(|l| l.starts_with("bg Up")), "{lines:?}");
     assert!(
-        lines.iter().any(|l| l.starts_with("f Exited (3)")),
+        lines.iter().any(|l| l.starts_with("fg Exited (3)")),
         "{lines:?}"
     );
-    assert_eq!(sim(d, "logs w", "").stdout, "ready\n");
+    assert_eq!(sim(d, "logs bg", "").stdout, "ready\n");
+    // What it prints after a sleep is not in the logs before its time; `attach` waits for it.
+    sim(
+        d,
+        "run -d --name later busybox sh -c 'echo one; sleep 60; echo two; exit 4'",
+        "",
+    );
+    assert_eq!(sim(d, "logs later", "").stdout, "one\n");
+    let attached = sim(d, "attach later", "");
+    assert_eq!((attached.stdout.as_str(), attached.code), ("two\n", 4));
+    assert_eq!(sim(d, "logs later", "").stdout, "one\ntwo\n");
+    // Stopped early, it never printed the rest.
+    sim(
+        d,
+        "run -d --name cut busybox sh -c 'echo one; sleep 60; echo two'",
+        "",
+    );
+    sim(d, "stop cut", "");
+    assert_eq!(sim(d, "logs cut", "").stdout, "one\n");
 }
 
 /// 000.7: a file made in a bind-mounted folder appears on the host; 000.8: stdin streams.
@@ -393,6 +411,23 @@ fn real_daemon_parity_for_container_flows() {
         ),
         (n("logs NAME"), ""),
         (n("rm -f NAME"), ""),
+        // Output after a sleep comes later: not yet in the logs, then to an attached client.
+        (
+            n("run -d --name NAME busybox sh -c 'echo one; sleep 5; echo two; exit 4'"),
+            "",
+        ),
+        (n("logs NAME"), ""),
+        (n("attach NAME"), ""),
+        (n("logs NAME"), ""),
+        (n("rm NAME"), ""),
+        // Names: two characters at least, a leading `/` dropped; rename and create errors.
+        ("create --name a busybox".to_string(), ""),
+        (n("create --name /NAME busybox"), ""),
+        (n("create --name NAME busybox"), ""),
+        (n("rename NAME a"), ""),
+        ("rename nosuchcontainer xy".to_string(), ""),
+        (n("ps -a --filter name=NAME --format '{{.Names}}'"), ""),
+        (n("rm NAME"), ""),
         ("run --nme x busybox".to_string(), ""),
         ("rnu".to_string(), ""),
     ];

@@ -191,6 +191,10 @@ impl Client<'_> {
             Ok(()) => 0,
             Err(e) => {
                 out.engine_error(&e);
+                out.eprintln(&format!(
+                    "Error: failed to rename container named {}",
+                    inv.args[0]
+                ));
                 1
             }
         }

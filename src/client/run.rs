@@ -68,9 +68,10 @@ impl Client<'_> {
                 out.println(&id);
                 0
             }
+            // Unlike `run`, `create` prints the daemon's answer alone and exits 1.
             Err(text) => {
-                out.run_error(&text, "create");
-                125
+                out.eprintln(&text);
+                1
             }
         }
     }

@@ -1266,6 +1266,7 @@ fn run_in(
             tty: false,
             slept: 0,
             processes: vec![(1, argv.join(" "))],
+            timeline: None,
         };
         let mut state = ShellState::new(&cur.workdir(), env);
         let Some(program) = argv.first() else {

@@ -227,6 +227,7 @@ impl SimEngine {
                 tty: c.spec.tty,
                 slept: 0,
                 processes: c.process_list(),
+                timeline: None,
             };
             let r = f(&mut m, &mut c);
             (r, m.slept)
@@ -436,14 +437,40 @@ impl SimEngine {
         // Anything else runs to completion, at once or, when it sleeps on the way
         // (`sh -c 'echo ready; sleep 3600'`), once its sleeps have run out: until then the
         // container is running, as a detached one shows in `ps`.
-        let ((out, err, status), slept) = self.with_machine_untimed(id, |m, c| {
+        let ((out, err, status, timeline), slept) = self.with_machine_untimed(id, |m, c| {
             let mut st = ShellState::new(&c.working_dir(), &c.env);
+            m.timeline = Some(Vec::new());
             let r = m.program(&mut st, &argv, &[]);
-            (r.stdout, r.stderr, r.status)
+            (
+                r.stdout,
+                r.stderr,
+                r.status,
+                m.timeline.take().unwrap_or_default(),
+            )
         });
         let c = self.state.containers.get_mut(id).expect("exists");
-        c.log(Stream::Stdout, &String::from_utf8_lossy(&out), now);
-        c.log(Stream::Stderr, &String::from_utf8_lossy(&err), now);
+        // Each command's output is logged when it ran: after the sleeps before it.
+        let mut logged = (0, 0);
+        for segment in &timeline {
+            let at = now + Duration::seconds(segment.after as i64);
+            c.log(
+                Stream::Stdout,
+                &String::from_utf8_lossy(&segment.stdout),
+                at,
+            );
+            c.log(
+                Stream::Stderr,
+                &String::from_utf8_lossy(&segment.stderr),
+                at,
+            );
+            logged.0 += segment.stdout.len();
+            logged.1 += segment.stderr.len();
+        }
+        // Output no script command accounts for (a program run directly) comes at once.
+        if logged == (0, 0) {
+            c.log(Stream::Stdout, &String::from_utf8_lossy(&out), now);
+            c.log(Stream::Stderr, &String::from_utf8_lossy(&err), now);
+        }
         if slept > 0 {
             c.process = Some(Proc::Sleep {
                 until: now + Duration::seconds(slept as i64),
@@ -994,16 +1021,10 @@ impl Engine for SimEngine {
 
     fn container_create(&mut self, spec: &ContainerSpec) -> EngineResult<CreatedContainer> {
         let image_id = self.find_image(&spec.image)?;
-        if let Some(name) = &spec.name {
-            let valid = name
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_alphanumeric())
-                && name
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
-            if !valid {
-                return Err(EngineError::daemon(400, format!("Invalid container name ({name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed")));
+        if let Some(typed) = &spec.name {
+            let name = typed.strip_prefix('/').unwrap_or(typed);
+            if !valid_container_name(name) {
+                return Err(EngineError::daemon(400, format!("Invalid container name ({typed}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed")));
             }
             if let Some(c) = self.state.containers.values().find(|c| c.name == *name) {
                 return Err(EngineError::conflict(format!(
@@ -1030,7 +1051,7 @@ impl Engine for SimEngine {
         let now = self.tick();
         let id = self.state.new_id();
         let name = match &spec.name {
-            Some(n) => n.clone(),
+            Some(n) => n.strip_prefix('/').unwrap_or(n).to_string(),
             None => {
                 let taken: Vec<String> = self
                     .state
@@ -1282,12 +1303,24 @@ impl Engine for SimEngine {
     }
 
     fn container_attach(&mut self, reference: &str) -> EngineResult<ProcessOutput> {
+        self.reap();
         let id = self.find_container(reference)?;
         let c = self.container(&id);
         let accepts =
             c.spec.open_stdin && matches!(c.process, Some(Proc::Shell { .. }) | Some(Proc::Cat));
+        // An attached client sees what the process prints from now on, until it ends.
+        let now = self.state.now();
+        let mut to_come = (Vec::new(), Vec::new());
+        for l in c.logs.iter().filter(|l| l.time > now) {
+            match l.stream {
+                Stream::Stderr if !c.spec.tty => to_come.1.extend(l.text.as_bytes()),
+                _ => to_come.0.extend(l.text.as_bytes()),
+            }
+        }
         let prompt = self.prompt_for(&id);
         Ok(ProcessOutput {
+            stdout: to_come.0,
+            stderr: to_come.1,
             accepts_input: accepts,
             prompt,
             ..Default::default()
@@ -1313,7 +1346,9 @@ impl Engine for SimEngine {
             .containers
             .get(&id)
             .ok_or_else(|| EngineError::not_found(format!("No such container: {reference}")))?;
-        let mut lines = c.logs.clone();
+        // Lines a sleeping script prints later are not there yet.
+        let now = self.state.now();
+        let mut lines: Vec<LogLine> = c.logs.iter().filter(|l| l.time <= now).cloned().collect();
         if c.spec.tty {
             for l in &mut lines {
                 l.stream = Stream::Stdout;
@@ -1388,6 +1423,10 @@ impl Engine for SimEngine {
 
     fn container_rename(&mut self, reference: &str, new_name: &str) -> EngineResult<()> {
         let id = self.find_container(reference)?;
+        let new_name = new_name.strip_prefix('/').unwrap_or(new_name);
+        if !valid_container_name(new_name) {
+            return Err(EngineError::daemon(400, format!("Error when allocating new name: Invalid container name (/{new_name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed")));
+        }
         if let Some(other) = self.state.containers.values().find(|c| c.name == new_name) {
             return Err(EngineError::conflict(format!(
                 "Error when allocating new name: Conflict. The container name \"/{new_name}\" is already in use by container \"{}\". You have to remove (or rename) that container to be able to reuse that name.",
@@ -1932,4 +1971,35 @@ mod tests;
 /// fraction of a second short of its end.
 fn seconds_until(until: Timestamp, now: Timestamp) -> i64 {
     ((until - now).num_milliseconds().max(0) + 999) / 1000
+}
+
+/// Docker's pattern for container names, `^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$` (the `/` already
+/// stripped): two characters at least.
+fn valid_container_name(name: &str) -> bool {
+    name.len() >= 2
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
+}
+
+#[cfg(test)]
+mod name_tests {
+    use super::valid_container_name;
+
+    #[test]
+    fn container_names_as_docker_allows_them() {
+        for (name, ok) in [
+            ("sandbox", true),
+            ("ab", true),
+            ("a", false),
+            ("a b", false),
+            ("_x", false),
+            ("x_1.y-z", true),
+            ("9lives", true),
+            ("", false),
+        ] {
+            assert_eq!(valid_container_name(name), ok, "{name}");
+        }
+    }
 }

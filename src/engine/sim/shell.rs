@@ -54,6 +54,17 @@ pub struct Machine<'a> {
     pub slept: u64,
     /// `ps` rows: (pid, command).
     pub processes: Vec<(u32, String)>,
+    /// When set, the outermost script run records what each of its commands printed and how
+    /// long the script had slept before it, so output after a `sleep` can appear later.
+    pub timeline: Option<Vec<Segment>>,
+}
+
+/// Output a script printed after sleeping `after` seconds.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Segment {
+    pub after: u64,
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
 }
 
 #[derive(Default)]
@@ -109,11 +120,14 @@ impl Machine<'_> {
     }
 
     pub fn run_script(&mut self, state: &mut ShellState, script: &Script, stdin: &[u8]) -> Output {
+        // Only the outermost script records: nested ones are part of one of its commands.
+        let mut timeline = self.timeline.take();
         let mut out = Output::default();
         for item in &script.items {
             if state.exited.is_some() {
                 break;
             }
+            let slept_before = self.slept;
             let mut r = self.run_pipeline(state, &item.first.commands, item.first.negated, stdin);
             for (conn, p) in &item.rest {
                 if state.exited.is_some() {
@@ -130,10 +144,18 @@ impl Machine<'_> {
                     r.status = n.status;
                 }
             }
+            if let Some(t) = timeline.as_mut() {
+                t.push(Segment {
+                    after: slept_before,
+                    stdout: r.stdout.clone(),
+                    stderr: r.stderr.clone(),
+                });
+            }
             out.stdout.extend(r.stdout);
             out.stderr.extend(r.stderr);
             out.status = r.status;
         }
+        self.timeline = timeline;
         out
     }
 
@@ -1009,6 +1031,7 @@ mod tests {
             tty: false,
             slept: 0,
             processes: vec![(1, "bash".into())],
+            timeline: None,
         }
     }
 

@@ -389,6 +389,8 @@ impl Container {
         self.exit_code = code;
         self.finished_at = Some(at);
         self.process = None;
+        // A process stopped early never printed what it would have printed later.
+        self.logs.retain(|l| l.time <= at);
     }
 
     pub fn log(&mut self, stream: Stream, text: &str, time: Timestamp) {
