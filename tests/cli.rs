@@ -420,6 +420,19 @@ fn real_daemon_parity_for_container_flows() {
         (n("attach NAME"), ""),
         (n("logs NAME"), ""),
         (n("rm NAME"), ""),
+        // `read` takes a line of stdin at a time; without -i it meets the end of input.
+        (
+            "run --rm busybox sh -c 'read n || exit 1; echo got $n'".to_string(),
+            "",
+        ),
+        (
+            "run --rm -i busybox sh -c 'read a; read b; echo \"$b $a\"'".to_string(),
+            "1\n2\n",
+        ),
+        (
+            "run --rm -i busybox sh -c 'read a b; echo \"[$a] [$b]\"; cat; echo end'".to_string(),
+            "x y z\nrest\n",
+        ),
         // Names: two characters at least, a leading `/` dropped; rename and create errors.
         ("create --name a busybox".to_string(), ""),
         (n("create --name /NAME busybox"), ""),

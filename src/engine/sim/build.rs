@@ -1267,6 +1267,9 @@ fn run_in(
             slept: 0,
             processes: vec![(1, argv.join(" "))],
             timeline: None,
+            stdin_open: false,
+            blocked: false,
+            consumed: 0,
         };
         let mut state = ShellState::new(&cur.workdir(), env);
         let Some(program) = argv.first() else {

@@ -228,6 +228,9 @@ impl SimEngine {
                 slept: 0,
                 processes: c.process_list(),
                 timeline: None,
+                stdin_open: false,
+                blocked: false,
+                consumed: 0,
             };
             let r = f(&mut m, &mut c);
             (r, m.slept)
@@ -434,6 +437,19 @@ impl SimEngine {
                 ..Default::default()
             });
         }
+        if c.spec.open_stdin {
+            let base = self.container(id).rw.clone();
+            let process = Proc::Script {
+                input: Vec::new(),
+                base,
+                shown: (0, 0),
+            };
+            self.state.containers.get_mut(id).expect("exists").process = Some(process);
+            if let Some(out) = self.feed_script(id, true, true)? {
+                return Ok(out);
+            }
+            self.state.containers.get_mut(id).expect("exists").process = None;
+        }
         // Anything else runs to completion, at once or, when it sleeps on the way
         // (`sh -c 'echo ready; sleep 3600'`), once its sleeps have run out: until then the
         // container is running, as a detached one shows in `ps`.
@@ -492,6 +508,63 @@ impl SimEngine {
             exit_code: Some(status as i64),
             ..Default::default()
         })
+    }
+
+    /// Run a [`Proc::Script`] again from its base layer with all its input so far. While it
+    /// still waits for input, returns what it printed since last time and keeps it running.
+    /// Once it would finish: `None` when `first` (nothing was shown, so the caller runs it the
+    /// ordinary way, sleeps and all), else its last output and exit status, the container
+    /// exited.
+    fn feed_script(
+        &mut self,
+        id: &str,
+        first: bool,
+        open: bool,
+    ) -> EngineResult<Option<ProcessOutput>> {
+        let Some(Proc::Script { input, base, shown }) = self.container(id).process.clone() else {
+            return Ok(None);
+        };
+        let argv = self.container(id).argv.clone();
+        let saved = std::mem::replace(
+            &mut self.state.containers.get_mut(id).expect("exists").rw,
+            base.clone(),
+        );
+        let ((r, blocked), _) = self.with_machine_untimed(id, |m, c| {
+            let mut st = ShellState::new(&c.working_dir(), &c.env);
+            m.stdin_open = open;
+            let r = m.program(&mut st, &argv, &input);
+            (r, m.blocked)
+        });
+        let now = self.state.now();
+        let c = self.state.containers.get_mut(id).expect("exists");
+        if !blocked && first {
+            c.rw = saved;
+            return Ok(None);
+        }
+        let new_out = r.stdout.get(shown.0..).unwrap_or_default().to_vec();
+        let new_err = r.stderr.get(shown.1..).unwrap_or_default().to_vec();
+        c.log(Stream::Stdout, &String::from_utf8_lossy(&new_out), now);
+        c.log(Stream::Stderr, &String::from_utf8_lossy(&new_err), now);
+        let mut out = ProcessOutput {
+            stdout: new_out,
+            stderr: new_err,
+            ..Default::default()
+        };
+        if blocked {
+            // Its changes so far are thrown away: the next run starts from `base` again.
+            c.rw = base.clone();
+            c.process = Some(Proc::Script {
+                input,
+                base,
+                shown: (r.stdout.len(), r.stderr.len()),
+            });
+            out.accepts_input = true;
+        } else {
+            c.finish(r.status as i64, now);
+            out.exit_code = Some(r.status as i64);
+            self.after_exit(id);
+        }
+        Ok(Some(out))
     }
 
     /// `--rm` containers go away when their process ends.
@@ -1170,7 +1243,10 @@ impl Engine for SimEngine {
         // killed after the grace period.
         let ignores_term = matches!(
             c.process,
-            Some(Proc::Shell { .. }) | Some(Proc::Sleep { .. }) | Some(Proc::Cat)
+            Some(Proc::Shell { .. })
+                | Some(Proc::Sleep { .. })
+                | Some(Proc::Cat)
+                | Some(Proc::Script { .. })
         );
         let code = if ignores_term {
             self.state.advance(timeout_secs.unwrap_or(10).max(0));
@@ -1213,7 +1289,10 @@ impl Engine for SimEngine {
             "TERM" | "15"
                 if matches!(
                     c.process,
-                    Some(Proc::Shell { .. }) | Some(Proc::Sleep { .. }) | Some(Proc::Cat)
+                    Some(Proc::Shell { .. })
+                        | Some(Proc::Sleep { .. })
+                        | Some(Proc::Cat)
+                        | Some(Proc::Script { .. })
                 ) =>
             {
                 return Ok(())
@@ -1306,8 +1385,11 @@ impl Engine for SimEngine {
         self.reap();
         let id = self.find_container(reference)?;
         let c = self.container(&id);
-        let accepts =
-            c.spec.open_stdin && matches!(c.process, Some(Proc::Shell { .. }) | Some(Proc::Cat));
+        let accepts = c.spec.open_stdin
+            && matches!(
+                c.process,
+                Some(Proc::Shell { .. }) | Some(Proc::Cat) | Some(Proc::Script { .. })
+            );
         // An attached client sees what the process prints from now on, until it ends.
         let now = self.state.now();
         let mut to_come = (Vec::new(), Vec::new());
@@ -1772,6 +1854,15 @@ impl Engine for SimEngine {
         match process {
             ProcessRef::Main(id) => {
                 let id = self.find_container(id)?;
+                if let Some(Proc::Script { .. }) = &self.container(&id).process {
+                    if let Some(Proc::Script { input, .. }) =
+                        &mut self.state.containers.get_mut(&id).expect("exists").process
+                    {
+                        input.extend_from_slice(data);
+                    }
+                    let out = self.feed_script(&id, false, true)?;
+                    return Ok(out.unwrap_or_default());
+                }
                 let mut out = ProcessOutput::default();
                 for line in text.split_inclusive('\n') {
                     let line = line.trim_end_matches('\n');
@@ -1862,6 +1953,10 @@ impl Engine for SimEngine {
                         exit_code: Some(c.exit_code),
                         ..Default::default()
                     });
+                }
+                if let Some(Proc::Script { .. }) = &c.process {
+                    let out = self.feed_script(&id, false, false)?;
+                    return Ok(out.unwrap_or_default());
                 }
                 let code = match &c.process {
                     Some(Proc::Shell { state }) => state.last_status as i64,

@@ -57,6 +57,13 @@ pub struct Machine<'a> {
     /// When set, the outermost script run records what each of its commands printed and how
     /// long the script had slept before it, so output after a `sleep` can appear later.
     pub timeline: Option<Vec<Segment>>,
+    /// Whether more input may still come after `stdin` (an `-i` process whose input is open).
+    pub stdin_open: bool,
+    /// Set when a command wanted input that has not come yet: the script stops there, and the
+    /// engine runs it again from the start once more input arrives.
+    pub blocked: bool,
+    /// Bytes of its stdin the last command read (`read` takes a line, `cat` all of it).
+    pub consumed: usize,
 }
 
 /// Output a script printed after sleeping `after` seconds.
@@ -123,14 +130,22 @@ impl Machine<'_> {
         // Only the outermost script records: nested ones are part of one of its commands.
         let mut timeline = self.timeline.take();
         let mut out = Output::default();
+        // The script's stdin is one stream: what `read` takes, the next command does not see.
+        let mut pos = 0;
         for item in &script.items {
-            if state.exited.is_some() {
+            if state.exited.is_some() || self.blocked {
                 break;
             }
             let slept_before = self.slept;
-            let mut r = self.run_pipeline(state, &item.first.commands, item.first.negated, stdin);
+            let mut r = self.run_pipeline(
+                state,
+                &item.first.commands,
+                item.first.negated,
+                &stdin[pos..],
+            );
+            pos += self.consumed;
             for (conn, p) in &item.rest {
-                if state.exited.is_some() {
+                if state.exited.is_some() || self.blocked {
                     break;
                 }
                 let go = match conn {
@@ -138,7 +153,8 @@ impl Machine<'_> {
                     Connector::Or => r.status != 0,
                 };
                 if go {
-                    let n = self.run_pipeline(state, &p.commands, p.negated, stdin);
+                    let n = self.run_pipeline(state, &p.commands, p.negated, &stdin[pos..]);
+                    pos += self.consumed;
                     r.stdout.extend(n.stdout);
                     r.stderr.extend(n.stderr);
                     r.status = n.status;
@@ -156,6 +172,7 @@ impl Machine<'_> {
             out.status = r.status;
         }
         self.timeline = timeline;
+        self.consumed = pos;
         out
     }
 
@@ -168,8 +185,14 @@ impl Machine<'_> {
     ) -> Output {
         let mut input = stdin.to_vec();
         let mut out = Output::default();
+        let mut consumed = 0;
         for (i, c) in cmds.iter().enumerate() {
+            self.consumed = 0;
             let r = self.run_simple(state, c, &input);
+            if i == 0 {
+                // Only the first command reads the pipeline's own stdin.
+                consumed = self.consumed;
+            }
             out.stderr.extend(r.stderr);
             if i + 1 == cmds.len() {
                 out.stdout = r.stdout;
@@ -182,10 +205,14 @@ impl Machine<'_> {
             out.status = i32::from(out.status == 0);
         }
         state.last_status = out.status;
+        self.consumed = consumed;
         out
     }
 
     fn run_simple(&mut self, state: &mut ShellState, cmd: &SimpleCommand, stdin: &[u8]) -> Output {
+        if self.blocked {
+            return Output::default();
+        }
         let mut ctx = Expand {
             machine: self,
             state,
@@ -218,7 +245,9 @@ impl Machine<'_> {
             return Output::default();
         }
         let mut input = stdin.to_vec();
+        let mut redirected = false;
         for (_, kind, target) in &redirects {
+            redirected |= matches!(kind, RedirectKind::Read(_) | RedirectKind::HereString(_));
             match kind {
                 RedirectKind::Read(_) => match machine.view.read(&normalize(&state.cwd, target)) {
                     Ok(d) => input = d,
@@ -234,7 +263,16 @@ impl Machine<'_> {
         for (k, v) in &assigns {
             state.env.insert(k.clone(), v.clone());
         }
+        let open = machine.stdin_open;
+        if redirected {
+            // A file or here-string is all there is: the shell's own stdin is not touched.
+            machine.stdin_open = false;
+        }
         let mut r = machine.program(state, &argv, &input);
+        machine.stdin_open = open;
+        if redirected {
+            machine.consumed = 0;
+        }
         if !assigns.is_empty() {
             state.env = saved_env;
         }
@@ -334,6 +372,7 @@ impl Machine<'_> {
                 }
                 return Output::default();
             }
+            "read" => return self.read(state, args, stdin),
             "pwd" => return ok(format!("{}\n", state.cwd)),
             "echo" => return ok(echo(args)),
             "true" | ":" => return Output::default(),
@@ -391,6 +430,9 @@ impl Machine<'_> {
             "ls" => self.ls(state, args),
             "cat" => {
                 if args.is_empty() {
+                    // cat reads to the end: with input still open, it waits for more.
+                    self.consumed = stdin.len();
+                    self.blocked = self.stdin_open;
                     return Output {
                         stdout: stdin.to_vec(),
                         ..Default::default()
@@ -823,6 +865,61 @@ impl Machine<'_> {
 
     /// apt works offline in the simulator: `update` reads fake package lists, `install` puts
     /// each package's program on the PATH.
+    /// The `read` builtin: one line of stdin into the named variables (`REPLY` without one),
+    /// the last taking the rest of the line; status 1 at the end of input.
+    fn read(&mut self, state: &mut ShellState, args: &[String], stdin: &[u8]) -> Output {
+        let mut prompt = None;
+        let mut names = Vec::new();
+        let mut i = 0;
+        while i < args.len() {
+            match args[i].as_str() {
+                "-p" => {
+                    prompt = args.get(i + 1).cloned();
+                    i += 1;
+                }
+                "-r" | "-s" => {}
+                a => names.push(a.to_string()),
+            }
+            i += 1;
+        }
+        let mut out = Output::default();
+        // The prompt shows only on a terminal, as in bash and busybox.
+        if let (Some(p), true) = (&prompt, self.tty) {
+            out.stdout.extend(p.as_bytes());
+        }
+        let (line, status) = match stdin.iter().position(|b| *b == b'\n') {
+            Some(end) => {
+                self.consumed = end + 1;
+                (String::from_utf8_lossy(&stdin[..end]).into_owned(), 0)
+            }
+            None if self.stdin_open => {
+                self.blocked = true;
+                return out;
+            }
+            None => {
+                self.consumed = stdin.len();
+                (String::from_utf8_lossy(stdin).into_owned(), 1)
+            }
+        };
+        if names.is_empty() {
+            state.env.insert("REPLY".into(), line);
+        } else {
+            let mut rest = line.trim_start();
+            for (n, name) in names.iter().enumerate() {
+                let value = if n + 1 == names.len() {
+                    rest.trim_end().to_string()
+                } else {
+                    let (word, tail) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+                    rest = tail.trim_start();
+                    word.to_string()
+                };
+                state.env.insert(name.clone(), value);
+            }
+        }
+        out.status = status;
+        out
+    }
+
     fn apt(&mut self, _state: &ShellState, args: &[String]) -> Output {
         match args
             .iter()
@@ -1032,6 +1129,9 @@ mod tests {
             slept: 0,
             processes: vec![(1, "bash".into())],
             timeline: None,
+            stdin_open: false,
+            blocked: false,
+            consumed: 0,
         }
     }
 
@@ -1106,6 +1206,81 @@ mod tests {
             run(&mut m, &mut st, "ls /").0,
             "bin\ndev\netc\nhome\nlib\nlib64\nproc\nroot\nsys\ntmp\nusr\nvar\n"
         );
+    }
+
+    #[test]
+    fn read_takes_one_line_at_a_time_and_waits_while_input_is_open() {
+        let img = super::super::catalog::find("busybox:latest").unwrap();
+        let mut upper = Layer::new();
+        let mut m = machine(&img.layer, &mut upper, ShellFlavor::Busybox);
+        let mut st = ShellState::new("/", &img.config.env);
+        // (script, stdin, input still open) -> (stdout, status, blocked)
+        let table: &[(&str, &str, bool, &str, i32, bool)] = &[
+            (
+                "read a; read b; echo \"$b $a\"",
+                "1\n2\n",
+                false,
+                "2 1\n",
+                0,
+                false,
+            ),
+            (
+                "read a b; echo \"[$a] [$b]\"",
+                "x  y z \n",
+                false,
+                "[x] [y z]\n",
+                0,
+                false,
+            ),
+            (
+                "read; echo \"$REPLY\"",
+                "whole line\n",
+                false,
+                "whole line\n",
+                0,
+                false,
+            ),
+            ("read n || echo eof", "", false, "eof\n", 0, false),
+            (
+                "read n; echo \"got $n\"",
+                "partial",
+                false,
+                "got partial\n",
+                0,
+                false,
+            ),
+            (
+                "echo before; read n; echo after",
+                "",
+                true,
+                "before\n",
+                0,
+                true,
+            ),
+            ("read n; cat", "a\nb\n", false, "b\n", 0, false),
+            (
+                "read n < /etc/hostname; echo ok",
+                "",
+                true,
+                "ok\n",
+                0,
+                false,
+            ),
+        ];
+        for (script, stdin, open, stdout, status, blocked) in table {
+            m.blocked = false;
+            m.stdin_open = *open;
+            let r = m.run_line(&mut st, script, stdin.as_bytes());
+            assert_eq!(
+                (
+                    String::from_utf8_lossy(&r.stdout).as_ref(),
+                    r.status,
+                    m.blocked
+                ),
+                (*stdout, *status, *blocked),
+                "{script} <<< {stdin:?}"
+            );
+        }
     }
 
     #[test]

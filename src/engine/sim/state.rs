@@ -352,6 +352,14 @@ pub enum Proc {
     },
     /// A server that runs until stopped.
     Service,
+    /// A program waiting for input (`sh -c 'read name; …'` with `-i`): each time input comes,
+    /// it runs again from the start over `base` with all the input so far, until it no longer
+    /// waits. `shown` is how much of its stdout and stderr was already printed.
+    Script {
+        input: Vec<u8>,
+        base: Layer,
+        shown: (usize, usize),
+    },
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
