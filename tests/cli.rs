@@ -440,3 +440,6 @@ mod check;
 
 #[path = "cli/docker.rs"]
 mod docker;
+
+#[path = "cli/images.rs"]
+mod images;
