@@ -116,6 +116,12 @@ pub enum Command {
         /// Build local stand-in images from a static busybox binary instead of pulling.
         #[arg(long, value_name = "PATH")]
         from_busybox: Option<PathBuf>,
+        /// The registry binary the `registry:2` stand-in runs (Debian's docker-registry).
+        #[arg(long, value_name = "PATH", default_value = crate::engine::docker::standins::DEFAULT_REGISTRY_BINARY)]
+        registry_binary: PathBuf,
+        /// Only these images (`registry:2`, `busybox`…); all of them when none is named.
+        #[arg(value_name = "IMAGE")]
+        images: Vec<String>,
     },
 }
 
@@ -152,7 +158,11 @@ pub fn main() -> ExitCode {
             bless,
         } => check(paths, engine, format, junit, jobs, shard, bless),
         Command::Clean { all } => crate::maintenance::clean(all),
-        Command::Prepare { from_busybox } => crate::maintenance::prepare(from_busybox.as_deref()),
+        Command::Prepare {
+            from_busybox,
+            registry_binary,
+            images,
+        } => crate::maintenance::prepare(from_busybox.as_deref(), &registry_binary, &images),
     }
 }
 

@@ -5,38 +5,57 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use crate::engine::docker::cleanup;
-use crate::engine::docker::standins::{self, StandInOutcome, STANDINS};
+use crate::engine::docker::standins::{self, StandIn, StandInOutcome};
 use crate::engine::docker::{DockerEngine, DockerOptions};
 use crate::engine::{Engine, ImageRef, ProgressEvent};
 
-/// `docktutor prepare [--from-busybox PATH]`.
-pub fn prepare(from_busybox: Option<&Path>) -> ExitCode {
+/// `docktutor prepare [--from-busybox PATH] [--registry-binary PATH] [IMAGE…]`.
+pub fn prepare(from_busybox: Option<&Path>, registry_binary: &Path, images: &[String]) -> ExitCode {
+    let selected = match standins::select(images) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("docktutor: {e}");
+            return ExitCode::from(2);
+        }
+    };
     match from_busybox {
-        Some(path) => prepare_standins(path),
-        None => prepare_by_pulling(),
+        Some(path) => prepare_standins(path, registry_binary, &selected),
+        None => prepare_by_pulling(&selected),
     }
 }
 
-fn prepare_standins(busybox: &Path) -> ExitCode {
+fn prepare_standins(busybox: &Path, registry_binary: &Path, selected: &[&StandIn]) -> ExitCode {
     println!(
         "Building stand-in images from {} (they are NOT the real images: a static busybox with the same names and default commands).",
         busybox.display()
     );
     let mut failed = false;
-    let result = standins::build_all(busybox, |standin, outcome| match outcome {
-        Ok(StandInOutcome::Built { id }) => {
-            let short = id.trim_start_matches("sha256:").get(..12).unwrap_or("");
-            println!("  {:<20} stand-in built {short}", standin.reference);
-        }
-        Ok(StandInOutcome::KeptExisting) => println!(
-            "  {:<20} already on this engine (a real image, not a stand-in): left as it is",
-            standin.reference
-        ),
-        Err(e) => {
-            failed = true;
-            println!("  {:<20} failed: {e}", standin.reference);
-        }
-    });
+    let result =
+        standins::build_all(
+            busybox,
+            registry_binary,
+            selected,
+            |standin, outcome| match outcome {
+                Ok(StandInOutcome::Built { id, from }) => {
+                    let short = id.trim_start_matches("sha256:").get(..12).unwrap_or("");
+                    match from {
+                        Some(from) => println!(
+                            "  {:<20} stand-in built {short} with the registry binary {from}",
+                            standin.reference
+                        ),
+                        None => println!("  {:<20} stand-in built {short}", standin.reference),
+                    }
+                }
+                Ok(StandInOutcome::KeptExisting) => println!(
+                    "  {:<20} already on this engine (a real image, not a stand-in): left as it is",
+                    standin.reference
+                ),
+                Err(e) => {
+                    failed = true;
+                    println!("  {:<20} failed: {e}", standin.reference);
+                }
+            },
+        );
     if let Err(e) = result {
         eprintln!("docktutor: {}", crate::client::error_text(&e));
         return ExitCode::from(1);
@@ -48,7 +67,7 @@ fn prepare_standins(busybox: &Path) -> ExitCode {
     }
 }
 
-fn prepare_by_pulling() -> ExitCode {
+fn prepare_by_pulling(selected: &[&StandIn]) -> ExitCode {
     let mut engine = match DockerEngine::connect(&DockerOptions::default()) {
         Ok(e) => e,
         Err(e) => {
@@ -57,7 +76,7 @@ fn prepare_by_pulling() -> ExitCode {
         }
     };
     let mut failed = Vec::new();
-    for standin in STANDINS {
+    for standin in selected {
         let (repo, tag) = standin
             .reference
             .split_once(':')

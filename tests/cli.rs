@@ -531,3 +531,6 @@ mod check;
 
 #[path = "cli/docker.rs"]
 mod docker;
+
+#[path = "cli/images.rs"]
+mod images;

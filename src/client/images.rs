@@ -16,6 +16,10 @@ pub(super) fn progress_line(ev: &ProgressEvent) -> String {
     if let Some(s) = &ev.stream {
         return s.clone();
     }
+    // "Pushing [==>   ] 1.2MB/4MB" and "Downloading …" are drawn only on a terminal.
+    if ev.progress.as_deref().is_some_and(|p| !p.is_empty()) {
+        return String::new();
+    }
     match (&ev.id, &ev.status) {
         (Some(id), Some(status)) => format!("{id}: {status}\n"),
         (None, Some(status)) => format!("{status}\n"),

@@ -37,9 +37,15 @@ pub fn prepared() -> bool {
         eprintln!("skipping: /bin/busybox (Debian busybox-static) is not installed");
         return false;
     }
+    // registry:2's stand-in runs Debian's docker-registry; without it the others still build
+    // and the registry tests say they skip (see `registry_prepared`).
+    let mut args = vec!["prepare", "--from-busybox", "/bin/busybox"];
+    if !Path::new(REGISTRY_BINARY).exists() {
+        args.extend(["busybox:latest", "ubuntu:latest", "hello-world:latest"]);
+    }
     let out = Command::cargo_bin("docktutor")
         .unwrap()
-        .args(["prepare", "--from-busybox", "/bin/busybox"])
+        .args(&args)
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
@@ -55,7 +61,22 @@ pub fn prepared() -> bool {
     true
 }
 
-fn docker(args: &[&str]) -> String {
+const REGISTRY_BINARY: &str = "/usr/bin/docker-registry";
+
+/// The stand-ins, registry:2 among them (Debian's docker-registry must be installed).
+pub fn registry_prepared() -> bool {
+    if !Path::new(REGISTRY_BINARY).exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install docker-registry"
+        );
+        eprintln!("skipping: {REGISTRY_BINARY} (Debian docker-registry) is not installed");
+        return false;
+    }
+    prepared()
+}
+
+pub fn docker(args: &[&str]) -> String {
     let out = StdCommand::new("docker")
         .args(args)
         .output()

@@ -9,6 +9,7 @@ pub mod cleanup;
 mod connect;
 mod convert;
 mod process;
+mod raw;
 pub mod sandbox;
 pub mod standins;
 
@@ -212,6 +213,22 @@ impl DockerEngine {
         tags.iter()
             .filter(|t| self.sandbox.owns_tag(t) || self.used_images.contains(*t))
             .map(|t| self.sandbox.map_back(t))
+            .collect()
+    }
+
+    /// Which of an image's digests (`repo@sha256:…`) the session may see, named as it named
+    /// them: those of its own repositories and of the repositories it sees tags of.
+    fn visible_digests(&self, digests: &[String], visible_tags: &[String]) -> Vec<String> {
+        digests
+            .iter()
+            .filter(|d| {
+                let repo = d.split_once('@').map_or(d.as_str(), |(r, _)| r);
+                self.sandbox.owns_tag(d)
+                    || visible_tags
+                        .iter()
+                        .any(|t| t.rsplit_once(':').is_some_and(|(r, _)| r == repo))
+            })
+            .map(|d| self.sandbox.map_back(d))
             .collect()
     }
 
@@ -727,7 +744,10 @@ impl Engine for DockerEngine {
                 .get(sandbox::SESSION_LABEL)
                 .is_some_and(|ns| ns == self.sandbox.namespace());
             if !visible.is_empty() || (labelled && tags.iter().all(|t| t == "<none>:<none>")) {
-                out.push(convert::image_summary(&v, visible));
+                let digests = self.visible_digests(&row.repo_digests, &visible);
+                let mut summary = convert::image_summary(&v, visible);
+                summary.repo_digests = digests;
+                out.push(summary);
             }
         }
         Ok(out)
@@ -771,8 +791,15 @@ impl Engine for DockerEngine {
         reference: &ImageRef,
         progress: &mut dyn FnMut(&ProgressEvent),
     ) -> EngineResult<()> {
+        // A pull from a registry named in the reference (`localhost:5000/x`) fetches what the
+        // session pushed there, under its sandbox name; Docker Hub's images are the machine's.
+        let from_image = if reference.registry.is_some() {
+            self.sandbox.real_image(&reference.full_repository())
+        } else {
+            reference.full_repository()
+        };
         let options = q::CreateImageOptions {
-            from_image: Some(reference.full_repository()),
+            from_image: Some(from_image),
             tag: Some(reference.tag.clone().unwrap_or_else(|| "latest".into())),
             ..Default::default()
         };
@@ -780,20 +807,37 @@ impl Engine for DockerEngine {
         let result: Result<(), bollard::errors::Error> = self.block(async {
             let mut stream = self.docker.create_image(Some(options), None, None);
             while let Some(item) = stream.next().await {
-                let info = item?;
-                events.push((
-                    info.id,
-                    info.status,
-                    info.error_detail.and_then(|d| d.message),
-                ));
+                match item {
+                    Ok(info) => events.push((
+                        info.id,
+                        info.status,
+                        // A bar the CLI draws only on a terminal ("Downloading [=> ] 1MB/4MB").
+                        info.progress_detail
+                            .filter(|d| d.current.unwrap_or(0) > 0 || d.total.unwrap_or(0) > 0)
+                            .map(|d| {
+                                format!("{}/{}", d.current.unwrap_or(0), d.total.unwrap_or(0))
+                            }),
+                        info.error_detail.and_then(|d| d.message),
+                    )),
+                    // An error inside the message stream is the daemon's text for the CLI to
+                    // print as it is (`docker pull` prints no "Error response from daemon").
+                    Err(bollard::errors::Error::DockerStreamError { error }) => {
+                        events.push((None, None, None, Some(error)));
+                        break;
+                    }
+                    Err(e) => return Err(e),
+                }
             }
             Ok(())
         });
-        for (id, status, error) in events {
-            progress(&self.progress_event(id, status, None, error));
+        let failed = events.iter().any(|(_, _, _, e)| e.is_some());
+        for (id, status, bar, error) in events {
+            progress(&self.progress_event(id, status, bar, error));
         }
         result.map_err(|e| self.error(e))?;
-        self.note_used(&reference.repo_tag());
+        if !failed && reference.registry.is_none() {
+            self.note_used(&reference.repo_tag());
+        }
         Ok(())
     }
 
@@ -803,23 +847,47 @@ impl Engine for DockerEngine {
         progress: &mut dyn FnMut(&ProgressEvent),
     ) -> EngineResult<()> {
         let real = self.sandbox.real_image(&reference.full_repository());
-        let options = q::PushImageOptions {
-            tag: reference.tag.clone(),
-            ..Default::default()
-        };
-        let mut events = Vec::new();
-        let result: Result<(), bollard::errors::Error> = self.block(async {
-            let mut stream = self.docker.push_image(&real, Some(options), None);
-            while let Some(item) = stream.next().await {
-                let info = item?;
-                events.push((info.status, info.error_detail.and_then(|d| d.message)));
-            }
-            Ok(())
-        });
-        for (status, error) in events {
-            progress(&self.progress_event(None, status, None, error));
+        let version = self.docker.client_version();
+        let path = format!(
+            "/v{}.{}/images/{real}/push?tag={}",
+            version.major_version,
+            version.minor_version,
+            raw::query_escape(reference.tag.as_deref().unwrap_or("latest"))
+        );
+        // No credentials: `e30=` is `{}`, what the CLI sends for a registry it has none for.
+        let answer =
+            raw::post(&self.address, &path, &[("X-Registry-Auth", "e30=")]).map_err(|e| {
+                EngineError::Other(format!("the Docker engine at {} failed: {e}", self.address))
+            })?;
+        let text = |m: &Value, k: &str| m.get(k).and_then(Value::as_str).map(str::to_string);
+        if answer.status >= 400 {
+            let message = answer
+                .messages
+                .first()
+                .and_then(|m| text(m, "message"))
+                .unwrap_or_default();
+            // `docker push` prints the daemon's refusal as it is, like an error in the stream.
+            progress(&self.progress_event(None, None, None, Some(message)));
+            return Ok(());
         }
-        result.map_err(|e| self.error(e))
+        for m in &answer.messages {
+            let error = m
+                .pointer("/errorDetail/message")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .or_else(|| text(m, "error"));
+            let progress_text = text(m, "progress");
+            progress(&self.progress_event(
+                text(m, "id"),
+                text(m, "status"),
+                progress_text,
+                error.clone(),
+            ));
+            if error.is_some() {
+                break;
+            }
+        }
+        Ok(())
     }
 
     fn image_tag(&mut self, source: &str, target: &ImageRef) -> EngineResult<()> {

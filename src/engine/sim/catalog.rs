@@ -425,13 +425,21 @@ pub fn digest(repo_tag: &str) -> String {
     )
 }
 
+/// Short layer ids, as pull and push print them.
 pub fn layer_ids(repo_tag: &str, n: usize) -> Vec<String> {
+    full_layer_ids(repo_tag, n)
+        .into_iter()
+        .map(|l| l[..12].to_string())
+        .collect()
+}
+
+/// 64-hex layer ids (`Deleted: sha256:…` when the last image using one goes).
+pub fn full_layer_ids(repo_tag: &str, n: usize) -> Vec<String> {
     (0..n)
         .map(|i| {
             hex(&Sha256::digest(
                 format!("docktutor layer {repo_tag} {i}").as_bytes(),
-            ))[..12]
-                .to_string()
+            ))
         })
         .collect()
 }

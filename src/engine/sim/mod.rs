@@ -126,7 +126,21 @@ impl SimEngine {
 
     /// An image by `repo:tag` (with `latest` default), full id or unique id prefix.
     fn find_image(&self, reference: &str) -> EngineResult<String> {
-        let normalized = match crate::client::reference::parse_normalized(reference) {
+        let parsed = crate::client::reference::parse_normalized(reference);
+        if let Ok(r) = &parsed {
+            if let Some(d) = &r.digest {
+                let wanted = format!("{}@{d}", r.full_repository());
+                if let Some(img) = self
+                    .state
+                    .images
+                    .values()
+                    .find(|i| i.repo_digests.contains(&wanted))
+                {
+                    return Ok(img.id.clone());
+                }
+            }
+        }
+        let normalized = match parsed {
             Ok(r) => r.repo_tag(),
             Err(_) => reference.to_string(),
         };
@@ -600,6 +614,131 @@ impl SimEngine {
         Some(self.with_machine(&e.container, |m, _| m.prompt(&st)))
     }
 
+    /// An image's tags and digests, as dockerd's reference store lists them (lexically).
+    fn references(&self, id: &str) -> Vec<String> {
+        let img = &self.state.images[id];
+        let mut refs: Vec<String> = img
+            .repo_tags
+            .iter()
+            .chain(&img.repo_digests)
+            .cloned()
+            .collect();
+        refs.sort();
+        refs
+    }
+
+    fn remove_reference(&mut self, id: &str, reference: &str) {
+        if let Some(img) = self.state.images.get_mut(id) {
+            img.repo_tags.retain(|t| t != reference);
+            img.repo_digests.retain(|d| d != reference);
+        }
+    }
+
+    /// dockerd's checkImageDeleteConflict.
+    fn delete_conflict(&self, id: &str, mask: u8) -> Option<DeleteConflict> {
+        if mask & CONFLICT_DEPENDENT_CHILD != 0
+            && self
+                .state
+                .images
+                .values()
+                .any(|i| i.parent.as_deref() == Some(id))
+        {
+            return Some(DeleteConflict {
+                hard: true,
+                used: false,
+                message: "image has dependent child images".into(),
+            });
+        }
+        if mask & CONFLICT_RUNNING_CONTAINER != 0 {
+            if let Some(c) = self
+                .state
+                .containers
+                .values()
+                .find(|c| c.image_id == id && c.status.is_running())
+            {
+                return Some(DeleteConflict {
+                    hard: true,
+                    used: true,
+                    message: format!("image is being used by running container {}", short(&c.id)),
+                });
+            }
+        }
+        if mask & CONFLICT_ACTIVE_REFERENCE != 0 && !self.references(id).is_empty() {
+            return Some(DeleteConflict {
+                hard: false,
+                used: false,
+                message: "image is referenced in multiple repositories".into(),
+            });
+        }
+        if mask & CONFLICT_STOPPED_CONTAINER != 0 {
+            if let Some(c) = self
+                .state
+                .containers
+                .values()
+                .find(|c| c.image_id == id && !c.status.is_running())
+            {
+                return Some(DeleteConflict {
+                    hard: false,
+                    used: true,
+                    message: format!("image is being used by stopped container {}", short(&c.id)),
+                });
+            }
+        }
+        None
+    }
+
+    /// dockerd's imageDeleteHelper: delete the image (its references, then itself, then the
+    /// layers no other image uses) and, with `prune`, its parent when nothing else needs it.
+    fn delete_image(
+        &mut self,
+        id: &str,
+        records: &mut Vec<ImageDeleteItem>,
+        force: bool,
+        prune: bool,
+        quiet: bool,
+    ) -> EngineResult<()> {
+        let mut mask = CONFLICT_HARD;
+        if !force {
+            mask |= CONFLICT_SOFT;
+        }
+        if let Some(c) = self.delete_conflict(id, mask) {
+            let dangling = self.references(id).is_empty()
+                && !self
+                    .state
+                    .images
+                    .values()
+                    .any(|i| i.parent.as_deref() == Some(id));
+            if quiet && (!dangling || c.used) {
+                return Ok(());
+            }
+            return Err(c.error(id));
+        }
+        let parent = self.state.images[id].parent.clone();
+        for r in self.references(id) {
+            self.remove_reference(id, &r);
+            records.push(ImageDeleteItem::Untagged(r));
+        }
+        let img = self.state.images.remove(id).expect("found");
+        records.push(ImageDeleteItem::Deleted(id.to_string()));
+        let in_use: std::collections::BTreeSet<String> = self
+            .state
+            .images
+            .values()
+            .flat_map(Image::layer_chain)
+            .collect();
+        for layer in img.layer_chain().iter().rev() {
+            if !in_use.contains(layer) {
+                records.push(ImageDeleteItem::Deleted(format!("sha256:{layer}")));
+            }
+        }
+        match parent {
+            Some(p) if prune && self.state.images.contains_key(&p) => {
+                self.delete_image(&p, records, false, true, true)
+            }
+            _ => Ok(()),
+        }
+    }
+
     fn image_ref_text(r: &ImageRef) -> String {
         r.repo_tag()
     }
@@ -723,13 +862,37 @@ impl SimEngine {
             .images
             .get(&id)
             .is_some_and(|i| i.repo_tags.contains(&key));
-        progress(&ev(
-            None,
-            &format!(
-                "Digest: sha256:{}",
-                catalog::hex(&sha2::Sha256::digest_str(&id))
-            ),
-        ));
+        if !self.state.images.contains_key(&id) {
+            let chain = self
+                .state
+                .registry_images
+                .get(&id)
+                .map(Image::layer_chain)
+                .unwrap_or_default();
+            let local: std::collections::BTreeSet<String> = self
+                .state
+                .images
+                .values()
+                .flat_map(Image::layer_chain)
+                .collect();
+            let (present, missing): (Vec<&String>, Vec<&String>) =
+                chain.iter().partition(|l| local.contains(*l));
+            for l in &present {
+                progress(&ev(Some(short(l)), "Already exists"));
+            }
+            for l in &missing {
+                progress(&ev(Some(short(l)), "Pulling fs layer"));
+            }
+            for l in &missing {
+                progress(&ev(Some(short(l)), "Verifying Checksum"));
+                progress(&ev(Some(short(l)), "Download complete"));
+            }
+            for l in &missing {
+                progress(&ev(Some(short(l)), "Pull complete"));
+            }
+        }
+        let digest = format!("sha256:{}", catalog::hex(&sha2::Sha256::digest_str(&id)));
+        progress(&ev(None, &format!("Digest: {digest}")));
         let now = self.tick();
         let img = match self.state.images.get_mut(&id) {
             Some(i) => i,
@@ -748,6 +911,14 @@ impl SimEngine {
         };
         if !img.repo_tags.contains(&key) {
             img.repo_tags.push(key.clone());
+        }
+        let repo_digest = format!("{}@{digest}", reference.full_repository());
+        if !img.repo_digests.contains(&repo_digest) {
+            img.repo_digests.push(repo_digest);
+        }
+        // The tag moves to the pulled image if another held it.
+        for other in self.state.images.values_mut().filter(|i| i.id != id) {
+            other.repo_tags.retain(|t| *t != key);
         }
         progress(&ev(
             None,
@@ -900,26 +1071,39 @@ impl Engine for SimEngine {
         progress: &mut dyn FnMut(&ProgressEvent),
     ) -> EngineResult<()> {
         let key = reference.repo_tag();
-        let id = self.find_image(&key).map_err(|_| {
-            EngineError::not_found(format!(
+        let status = |text: String| ProgressEvent {
+            status: Some(text),
+            ..Default::default()
+        };
+        let layer = |id: &str, text: &str| ProgressEvent {
+            id: Some(id.to_string()),
+            status: Some(text.to_string()),
+            ..Default::default()
+        };
+        let failure = |text: String| ProgressEvent {
+            error: Some(text),
+            ..Default::default()
+        };
+        // dockerd streams this line first, then finds out what there is to push.
+        progress(&status(format!(
+            "The push refers to repository [{}]",
+            push_repo(reference)
+        )));
+        let Ok(id) = self.find_image(&key) else {
+            progress(&failure(format!(
                 "An image does not exist locally with the tag: {}",
                 reference.full_repository()
-            ))
-        })?;
-        progress(&ProgressEvent {
-            status: Some(format!(
-                "The push refers to repository [{}]",
-                push_repo(reference)
-            )),
-            ..Default::default()
-        });
+            )));
+            return Ok(());
+        };
+        let chain = self.state.images[&id].layer_chain();
         match &reference.registry {
             Some(reg) if self.registry_running(reg) => {}
             Some(reg) => {
-                progress(&ProgressEvent {
-                    error: Some(format!("Get \"http://{reg}/v2/\": dial tcp 127.0.0.1:{}: connect: connection refused", reg.rsplit(':').next().unwrap_or("80"))),
-                    ..Default::default()
-                });
+                progress(&failure(format!(
+                    "Get \"http://{reg}/v2/\": dial tcp 127.0.0.1:{}: connect: connection refused",
+                    reg.rsplit(':').next().unwrap_or("80")
+                )));
                 return Ok(());
             }
             None => {
@@ -930,48 +1114,58 @@ impl Engine for SimEngine {
                         .as_ref()
                         .is_some_and(|u| reference.repository.starts_with(&format!("{u}/")))
                 {
-                    let lid = catalog::layer_ids(&id, 1).remove(0);
-                    progress(&ProgressEvent {
-                        id: Some(lid),
-                        status: Some("Preparing".into()),
-                        ..Default::default()
-                    });
-                    progress(&ProgressEvent {
-                        error: Some("denied: requested access to the resource is denied".into()),
-                        ..Default::default()
-                    });
+                    if let Some(top) = chain.last() {
+                        progress(&layer(short(top), "Preparing"));
+                    }
+                    progress(&failure(
+                        "denied: requested access to the resource is denied".into(),
+                    ));
                     return Ok(());
                 }
             }
         }
-        let lids = catalog::layer_ids(&id, 1);
-        for l in &lids {
-            progress(&ProgressEvent {
-                id: Some(l.clone()),
-                status: Some("Preparing".into()),
-                ..Default::default()
-            });
-            progress(&ProgressEvent {
-                id: Some(l.clone()),
-                status: Some("Pushed".into()),
-                ..Default::default()
-            });
+        let repo = reference.full_repository();
+        let host = reference.registry.clone().unwrap_or_default();
+        // Top layer first, as dockerd lists them.
+        for l in chain.iter().rev() {
+            progress(&layer(short(l), "Preparing"));
+        }
+        for l in chain.iter().rev() {
+            let holders = self
+                .state
+                .registry_blobs
+                .entry(short(l).to_string())
+                .or_default();
+            let same_registry = |r: &&String| r.split_once('/').is_some_and(|(h, _)| h == host);
+            let text = if holders.contains(&repo) {
+                "Layer already exists".to_string()
+            } else if let Some(other) = holders.iter().rev().find(same_registry) {
+                let name = other.split_once('/').map_or(other.as_str(), |(_, r)| r);
+                format!("Mounted from {name}")
+            } else {
+                "Pushed".to_string()
+            };
+            holders.retain(|r| *r != repo);
+            holders.push(repo.clone());
+            progress(&layer(short(l), &text));
         }
         let tag = reference.tag.clone().unwrap_or_else(|| "latest".into());
         let digest = format!("sha256:{}", catalog::hex(&sha2::Sha256::digest_str(&id)));
-        progress(&ProgressEvent {
-            status: Some(format!("{tag}: digest: {digest} size: 529")),
-            ..Default::default()
-        });
-        let img = self.state.images[&id].clone();
+        // A schema 2 manifest: about 319 bytes and 208 more per layer.
+        let size = 319 + 208 * chain.len();
+        progress(&status(format!("{tag}: digest: {digest} size: {size}")));
+        let img = self.state.images.get_mut(&id).expect("found");
+        let repo_digest = format!("{repo}@{digest}");
+        if !img.repo_digests.contains(&repo_digest) {
+            img.repo_digests.push(repo_digest);
+        }
+        let stored = Image {
+            repo_tags: vec![],
+            repo_digests: vec![],
+            ..img.clone()
+        };
         self.state.registry.insert(key, id.clone());
-        self.state.registry_images.insert(
-            id,
-            Image {
-                repo_tags: vec![],
-                ..img
-            },
-        );
+        self.state.registry_images.insert(id, stored);
         Ok(())
     }
 
@@ -988,81 +1182,68 @@ impl Engine for SimEngine {
     }
 
     fn image_remove(&mut self, reference: &str, force: bool) -> EngineResult<Vec<ImageDeleteItem>> {
+        // dockerd's ImageDelete (daemon/images/image_delete.go), step by step.
         let id = self.find_image(reference)?;
         self.tick();
-        let by_tag = crate::client::reference::parse_normalized(reference)
-            .ok()
-            .map(|r| r.repo_tag())
-            .filter(|t| self.state.images[&id].repo_tags.contains(t));
-        let users: Vec<&Container> = self
-            .state
-            .containers
-            .values()
-            .filter(|c| c.image_id == id)
-            .collect();
-        let tags = self.state.images[&id].repo_tags.clone();
-        let mut out = Vec::new();
-        if let Some(tag) = &by_tag {
-            if tags.len() > 1 {
-                let img = self.state.images.get_mut(&id).expect("found");
-                img.repo_tags.retain(|t| t != tag);
-                return Ok(vec![ImageDeleteItem::Untagged(tag.clone())]);
-            }
-            if let Some(c) = users.first() {
-                if !force {
+        let mut records = Vec::new();
+        let refs = self.references(&id);
+        let hex = reference.strip_prefix("sha256:").unwrap_or(reference);
+        let by_id = !hex.is_empty() && id[7..].starts_with(hex);
+        let mut removed_repository_ref = false;
+        if !by_id {
+            if !force && is_single_reference(&refs) {
+                if let Some(c) = self.state.containers.values().find(|c| c.image_id == id) {
                     return Err(EngineError::conflict(format!(
                         "conflict: unable to remove repository reference \"{reference}\" (must force) - container {} is using its referenced image {}",
                         short(&c.id),
                         short(&id)
                     )));
                 }
-                let img = self.state.images.get_mut(&id).expect("found");
-                img.repo_tags.retain(|t| t != tag);
-                return Ok(vec![ImageDeleteItem::Untagged(tag.clone())]);
             }
-        } else {
-            if tags.len() > 1 && !force {
-                return Err(EngineError::conflict(format!(
-                    "conflict: unable to delete {} (must be forced) - image is referenced in multiple repositories",
-                    short(&id)
-                )));
-            }
-            if let Some(c) = users.iter().find(|c| c.status.is_running()) {
-                return Err(EngineError::conflict(format!(
-                    "conflict: unable to delete {} (cannot be forced) - image is being used by running container {}",
-                    short(&id),
-                    short(&c.id)
-                )));
-            }
-            if let Some(c) = users.first() {
-                if !force {
-                    return Err(EngineError::conflict(format!(
-                        "conflict: unable to delete {} (must be forced) - image is being used by stopped container {}",
-                        short(&id),
-                        short(&c.id)
-                    )));
+            let named = crate::client::reference::parse_normalized(reference)
+                .map(|r| match &r.digest {
+                    Some(d) => format!("{}@{d}", r.full_repository()),
+                    None => r.repo_tag(),
+                })
+                .unwrap_or_else(|_| reference.to_string());
+            self.remove_reference(&id, &named);
+            records.push(ImageDeleteItem::Untagged(named.clone()));
+            // A tag went and no other tag of its repository is left: its digests go too.
+            if !named.contains('@') {
+                let repo = reference_name(&named);
+                let left = self.references(&id);
+                if !left
+                    .iter()
+                    .any(|r| !r.contains('@') && reference_name(r) == repo)
+                {
+                    for d in left
+                        .iter()
+                        .filter(|r| r.contains('@') && reference_name(r) == repo)
+                    {
+                        self.remove_reference(&id, d);
+                        records.push(ImageDeleteItem::Untagged(d.clone()));
+                    }
                 }
             }
+            if !self.references(&id).is_empty() {
+                return Ok(records);
+            }
+            removed_repository_ref = true;
+        } else if is_single_reference(&refs) {
+            let mut mask = CONFLICT_HARD;
+            if !force {
+                mask |= CONFLICT_SOFT & !CONFLICT_ACTIVE_REFERENCE;
+            }
+            if let Some(c) = self.delete_conflict(&id, mask) {
+                return Err(c.error(&id));
+            }
+            for r in refs {
+                self.remove_reference(&id, &r);
+                records.push(ImageDeleteItem::Untagged(r));
+            }
         }
-        for t in &tags {
-            out.push(ImageDeleteItem::Untagged(t.clone()));
-        }
-        let digests = self.state.images[&id].repo_digests.clone();
-        for d in digests {
-            out.push(ImageDeleteItem::Untagged(d));
-        }
-        if users.is_empty() {
-            self.state.images.remove(&id);
-            out.push(ImageDeleteItem::Deleted(id));
-        } else {
-            self.state
-                .images
-                .get_mut(&id)
-                .expect("found")
-                .repo_tags
-                .clear();
-        }
-        Ok(out)
+        self.delete_image(&id, &mut records, force, true, removed_repository_ref)?;
+        Ok(records)
     }
 
     fn image_prune(&mut self, all: bool) -> EngineResult<PruneReport> {
@@ -2036,6 +2217,59 @@ fn apply_change(config: &mut super::ImageConfig, change: &str) {
         }
         _ => {}
     }
+}
+
+const CONFLICT_DEPENDENT_CHILD: u8 = 1;
+const CONFLICT_RUNNING_CONTAINER: u8 = 2;
+const CONFLICT_ACTIVE_REFERENCE: u8 = 4;
+const CONFLICT_STOPPED_CONTAINER: u8 = 8;
+const CONFLICT_HARD: u8 = CONFLICT_DEPENDENT_CHILD | CONFLICT_RUNNING_CONTAINER;
+const CONFLICT_SOFT: u8 = CONFLICT_ACTIVE_REFERENCE | CONFLICT_STOPPED_CONTAINER;
+
+/// Why an image cannot be deleted (dockerd's imageDeleteConflict).
+struct DeleteConflict {
+    hard: bool,
+    used: bool,
+    message: String,
+}
+
+impl DeleteConflict {
+    fn error(&self, id: &str) -> EngineError {
+        EngineError::conflict(format!(
+            "conflict: unable to delete {} ({}) - {}",
+            short(id),
+            if self.hard {
+                "cannot be forced"
+            } else {
+                "must be forced"
+            },
+            self.message
+        ))
+    }
+}
+
+/// The repository of a tag or digest reference (`localhost:5000/x:1` → `localhost:5000/x`).
+fn reference_name(r: &str) -> &str {
+    if let Some((name, _)) = r.split_once('@') {
+        return name;
+    }
+    match r.rsplit_once(':') {
+        Some((name, tag)) if !tag.contains('/') => name,
+        _ => r,
+    }
+}
+
+/// dockerd's isSingleReference: at most one tag, and every reference in one repository.
+fn is_single_reference(refs: &[String]) -> bool {
+    if refs.len() <= 1 {
+        return refs.len() == 1;
+    }
+    let tags: Vec<&String> = refs.iter().filter(|r| !r.contains('@')).collect();
+    if tags.len() > 1 {
+        return false;
+    }
+    let first = reference_name(tags.first().copied().unwrap_or(&refs[0]));
+    refs.iter().all(|r| reference_name(r) == first)
 }
 
 fn push_repo(r: &ImageRef) -> String {

@@ -57,6 +57,10 @@ pub struct SimState {
     pub registry: BTreeMap<String, String>,
     #[serde(default)]
     pub registry_images: BTreeMap<String, Image>,
+    /// Layer (short id) → the registry repositories holding it (`localhost:5000/x`), the most
+    /// recently pushed last: a push says "Layer already exists" or "Mounted from x".
+    #[serde(default)]
+    pub registry_blobs: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     pub logged_in: Option<String>,
 }
@@ -79,6 +83,7 @@ impl SimState {
             execs: BTreeMap::new(),
             registry: BTreeMap::new(),
             registry_images: BTreeMap::new(),
+            registry_blobs: BTreeMap::new(),
             logged_in: None,
         }
     }
@@ -258,6 +263,27 @@ impl Image {
         }
         v.extend(self.extra_layers.iter());
         v
+    }
+
+    /// The 64-hex ids of the image's filesystem layers, bottom-up: the catalogue base's, then one
+    /// per step that added files, each chained to the one below, so an image made from
+    /// another (commit, build) shares its layers, as a push or pull shows.
+    pub fn layer_chain(&self) -> Vec<String> {
+        let base = self.base.as_deref().and_then(catalog::find);
+        let base_n = base.map_or(0, |c| c.history.iter().filter(|(_, s)| *s > 0).count());
+        let mut out = self
+            .base
+            .as_deref()
+            .map(|b| catalog::full_layer_ids(b, base_n))
+            .unwrap_or_default();
+        let mut prev = out.last().cloned().unwrap_or_default();
+        for h in self.history.iter().filter(|h| h.size > 0).skip(base_n) {
+            let material = format!("{prev} {} {}", h.created_by, h.created.timestamp());
+            let id = catalog::hex(&Sha256::digest(material.as_bytes()));
+            out.push(id.clone());
+            prev = id;
+        }
+        out
     }
 
     pub fn summary(&self, containers: i64) -> ImageSummary {
