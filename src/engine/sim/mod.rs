@@ -124,6 +124,59 @@ impl SimEngine {
     }
 
     /// An image by `repo:tag` (with `latest` default), full id or unique id prefix.
+    /// Delete an image nobody uses, as dockerd does: `Deleted:` its id, then each layer that
+    /// no longer has a user (the one it added, or a catalogue image's own layers, top first),
+    /// then the same for its parent while that parent is untagged, unused and childless (the
+    /// intermediate images a build left).
+    fn delete_image_chain(&mut self, id: &str, out: &mut Vec<ImageDeleteItem>) {
+        let Some(img) = self.state.images.remove(id) else {
+            return;
+        };
+        out.push(ImageDeleteItem::Deleted(img.id.clone()));
+        let parent = img.parent.as_ref().and_then(|p| self.state.images.get(p));
+        match parent {
+            Some(p) if img.extra_layers.len() > p.extra_layers.len() => {
+                out.push(ImageDeleteItem::Deleted(chain_id(&img.id)));
+            }
+            Some(_) => {}
+            // A parent deleted behind its child's back (an old state file): nothing to say.
+            None if img.parent.is_some() => {}
+            None => {
+                let base = img.base.as_deref().and_then(catalog::find);
+                let own = img.extra_layers.len();
+                for i in (0..own).rev() {
+                    out.push(ImageDeleteItem::Deleted(chain_id(&format!(
+                        "{} {i}",
+                        img.id
+                    ))));
+                }
+                if let Some(c) = base {
+                    let n = c.history.iter().filter(|(_, s)| *s > 0).count();
+                    for i in (0..n).rev() {
+                        out.push(ImageDeleteItem::Deleted(chain_id(&format!(
+                            "{} {i}",
+                            c.repo_tag
+                        ))));
+                    }
+                }
+            }
+        }
+        let Some(parent) = img.parent else { return };
+        let prunable = self.state.images.get(&parent).is_some_and(|p| {
+            p.repo_tags.is_empty()
+                && p.repo_digests.is_empty()
+                && !self.state.containers.values().any(|c| c.image_id == parent)
+                && !self
+                    .state
+                    .images
+                    .values()
+                    .any(|i| i.parent.as_deref() == Some(parent.as_str()))
+        });
+        if prunable {
+            self.delete_image_chain(&parent, out);
+        }
+    }
+
     fn find_image(&self, reference: &str) -> EngineResult<String> {
         let normalized = match crate::client::reference::parse_normalized(reference) {
             Ok(r) => r.repo_tag(),
@@ -872,7 +925,12 @@ impl Engine for SimEngine {
             .values()
             .filter(|c| c.image_id == id)
             .collect();
-        let tags = self.state.images[&id].repo_tags.clone();
+        let has_children = self
+            .state
+            .images
+            .values()
+            .any(|i| i.parent.as_deref() == Some(id.as_str()));
+        let tags = self.state.images[&id].sorted_tags();
         let mut out = Vec::new();
         if let Some(tag) = &by_tag {
             if tags.len() > 1 {
@@ -896,6 +954,13 @@ impl Engine for SimEngine {
             if tags.len() > 1 && !force {
                 return Err(EngineError::conflict(format!(
                     "conflict: unable to delete {} (must be forced) - image is referenced in multiple repositories",
+                    short(&id)
+                )));
+            }
+            // dockerd's hard conflicts, which `-f` cannot override.
+            if has_children {
+                return Err(EngineError::conflict(format!(
+                    "conflict: unable to delete {} (cannot be forced) - image has dependent child images",
                     short(&id)
                 )));
             }
@@ -923,16 +988,20 @@ impl Engine for SimEngine {
         for d in digests {
             out.push(ImageDeleteItem::Untagged(d));
         }
-        if users.is_empty() {
-            self.state.images.remove(&id);
-            out.push(ImageDeleteItem::Deleted(id));
-        } else {
+        if !users.is_empty() {
             self.state
                 .images
                 .get_mut(&id)
                 .expect("found")
                 .repo_tags
                 .clear();
+        } else if has_children {
+            // Untagged by name: the image stays for its children, as a parent layer.
+            let img = self.state.images.get_mut(&id).expect("found");
+            img.repo_tags.clear();
+            img.repo_digests.clear();
+        } else {
+            self.delete_image_chain(&id, &mut out);
         }
         Ok(out)
     }
@@ -1899,3 +1968,13 @@ impl OrRoot for str {
 
 #[cfg(test)]
 mod tests;
+
+/// A layer's chain id: stable for the same layer, and unlike any image id.
+fn chain_id(layer: &str) -> String {
+    format!(
+        "sha256:{}",
+        catalog::hex(&<sha2::Sha256 as sha2::Digest>::digest(
+            format!("docktutor layer chain {layer}").as_bytes()
+        ))
+    )
+}
