@@ -623,7 +623,8 @@ impl SimEngine {
             .chain(&img.repo_digests)
             .cloned()
             .collect();
-        refs.sort();
+        // dockerd's reference store sorts by the fully qualified name (lexicalRefs).
+        crate::client::reference::daemon_order(&mut refs);
         refs
     }
 
