@@ -316,7 +316,7 @@ impl SimEngine {
             name: c.name.clone(),
             image: c.spec.image.clone(),
             image_id: c.image_id.clone(),
-            command: c.argv.join(" "),
+            command: list_command(&c.argv),
             created: c.created,
             status: c.status,
             status_text: self.status_text(c),
@@ -2303,6 +2303,20 @@ fn seconds_until(until: Timestamp, now: Timestamp) -> i64 {
     ((until - now).num_milliseconds().max(0) + 999) / 1000
 }
 
+/// The COMMAND of `docker ps`, as dockerd's list builds it: the path, then the arguments, each
+/// one holding a space wrapped in single quotes (`sh -c 'echo hi; sleep 9'`).
+fn list_command(argv: &[String]) -> String {
+    let mut parts = Vec::with_capacity(argv.len());
+    for (i, a) in argv.iter().enumerate() {
+        if i > 0 && a.contains(' ') {
+            parts.push(format!("'{a}'"));
+        } else {
+            parts.push(a.clone());
+        }
+    }
+    parts.join(" ")
+}
+
 /// Docker's pattern for container names, `^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$` (the `/` already
 /// stripped): two characters at least.
 fn valid_container_name(name: &str) -> bool {
@@ -2316,6 +2330,17 @@ fn valid_container_name(name: &str) -> bool {
 #[cfg(test)]
 mod name_tests {
     use super::valid_container_name;
+
+    #[test]
+    fn ps_quotes_arguments_with_spaces_as_dockerd_does() {
+        let argv = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            super::list_command(&argv(&["sh", "-c", "echo \"a b\"; sleep 1"])),
+            "sh -c 'echo \"a b\"; sleep 1'"
+        );
+        assert_eq!(super::list_command(&argv(&["sleep", "100"])), "sleep 100");
+        assert_eq!(super::list_command(&argv(&["/my app", "x"])), "/my app x");
+    }
 
     #[test]
     fn container_names_as_docker_allows_them() {
