@@ -488,3 +488,30 @@ fn clean_removes_leftovers_of_a_killed_session_only() {
         "the live session cleaned up when it ended"
     );
 }
+
+/// Behaviour of the real-engine adapter that once differed from the docker CLI's, each a case
+/// of `tests/fixtures/check/real-engine/adapter.toml` run on the daemon.
+#[test]
+fn adapter_regressions_pass_on_the_daemon() {
+    let _guard = lock();
+    if !daemon_answers() || !prepared() {
+        return;
+    }
+    let data = tempfile::tempdir().unwrap();
+    let out = Command::cargo_bin("docktutor")
+        .unwrap()
+        .args([
+            "check",
+            "tests/fixtures/check/real-engine",
+            "--engine",
+            "docker",
+        ])
+        .env("NO_COLOR", "1")
+        .env("DOCKTUTOR_DATA", data.path())
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{report}");
+    assert!(report.contains("5 passed, 0 failed, 0 skipped"), "{report}");
+}

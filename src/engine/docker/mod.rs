@@ -497,6 +497,26 @@ impl DockerEngine {
         }
     }
 
+    /// After `docker stop` of a `--rm` container, wait (a moment at most) until dockerd has
+    /// removed it. The daemon removes it just after the exit, asynchronously; a person typing
+    /// the next command never sees it, but the tutor types faster than the removal.
+    fn await_auto_remove(&self, id: &str) {
+        let auto_remove = |doc: &bollard::models::ContainerInspectResponse| {
+            doc.host_config
+                .as_ref()
+                .and_then(|h| h.auto_remove)
+                .unwrap_or(false)
+        };
+        for _ in 0..100 {
+            match self.block(self.docker.inspect_container(id, None)) {
+                Ok(doc) if auto_remove(&doc) => {
+                    std::thread::sleep(std::time::Duration::from_millis(20))
+                }
+                _ => return,
+            }
+        }
+    }
+
     fn wait_exit(&self, id: &str) -> EngineResult<i64> {
         let options = q::WaitContainerOptions {
             condition: "not-running".into(),
@@ -792,8 +812,14 @@ impl Engine for DockerEngine {
         for (id, status, error) in events {
             progress(&self.progress_event(id, status, None, error));
         }
+        // The learner asked for this image: `docker images` shows it from now on if the
+        // daemon has it, also when the pull failed (no registry reachable), as dockerd lists
+        // every image it holds.
+        let tag = reference.repo_tag();
+        if result.is_ok() || self.block(self.docker.inspect_image(&tag)).is_ok() {
+            self.note_used(&tag);
+        }
         result.map_err(|e| self.error(e))?;
-        self.note_used(&reference.repo_tag());
         Ok(())
     }
 
@@ -1006,7 +1032,9 @@ impl Engine for DockerEngine {
             ..Default::default()
         };
         self.block(self.docker.stop_container(&id, Some(options)))
-            .map_err(|e| self.error(e))
+            .map_err(|e| self.error(e))?;
+        self.await_auto_remove(&id);
+        Ok(())
     }
 
     fn container_restart(
@@ -1029,7 +1057,12 @@ impl Engine for DockerEngine {
             signal: signal.to_string(),
         };
         self.block(self.docker.kill_container(&id, Some(options)))
-            .map_err(|e| self.error(e))
+            .map_err(|e| self.error(e))?;
+        if matches!(signal, "" | "KILL" | "SIGKILL" | "9") {
+            // dockerd waits for a killed container to exit, not for its removal.
+            self.await_auto_remove(&id);
+        }
+        Ok(())
     }
 
     fn container_pause(&mut self, reference: &str) -> EngineResult<()> {

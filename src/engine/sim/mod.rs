@@ -1072,13 +1072,16 @@ impl Engine for SimEngine {
 
     fn container_list(&mut self, all: bool, size: bool) -> EngineResult<Vec<ContainerSummary>> {
         self.reap();
-        Ok(self
+        let mut rows: Vec<ContainerSummary> = self
             .state
             .containers
             .values()
             .filter(|c| all || c.status.is_running())
             .map(|c| self.summary(c, size))
-            .collect())
+            .collect();
+        // Newest first, as dockerd lists them (clients keep this order for equal seconds).
+        rows.sort_by(|a, b| b.created.cmp(&a.created).then_with(|| b.id.cmp(&a.id)));
+        Ok(rows)
     }
 
     fn container_inspect(&mut self, reference: &str) -> EngineResult<ContainerDetails> {
