@@ -6,7 +6,7 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::case::{Case, Expected, Only, Output, Place, Step};
+use super::case::{Case, Expected, Only, OnlyOn, Output, Place, Step};
 use super::redact;
 use super::CaseOutcome;
 use crate::engine::EngineSelector;
@@ -34,8 +34,10 @@ struct RawCase {
     skip: Option<String>,
     /// Redactions of literal values in expected output (`"ids,ages"`, `"all"`).
     redact: Option<Spanned<String>>,
-    /// Run on one engine only (`"sim"` or `"docker"`).
+    /// Run on one engine only (`"sim"` or `"docker"`), with `because`.
     engine: Option<Spanned<String>>,
+    /// Why the case runs on one engine only (required with `engine`).
+    because: Option<String>,
     commands: Vec<Spanned<RawCommand>>,
 }
 
@@ -85,18 +87,34 @@ pub fn parse(file: &Path, text: &str) -> Result<(String, Vec<Case>), LessonError
         };
         let only = match &case.engine {
             None => None,
-            Some(e) => Some(match e.get_ref().as_str() {
-                "sim" => Only::Sim,
-                "docker" => Only::Docker,
-                other => {
-                    return Err(LessonError::at(
-                        file,
-                        text,
-                        e.span().start,
-                        format!("unknown engine `{other}`: expected sim or docker"),
-                    ))
-                }
-            }),
+            Some(e) => {
+                let engine = match e.get_ref().as_str() {
+                    "sim" => Only::Sim,
+                    "docker" => Only::Docker,
+                    other => {
+                        return Err(LessonError::at(
+                            file,
+                            text,
+                            e.span().start,
+                            format!("unknown engine `{other}`: expected sim or docker"),
+                        ))
+                    }
+                };
+                let because = case
+                    .because
+                    .clone()
+                    .filter(|b| !b.trim().is_empty())
+                    .ok_or_else(|| {
+                        LessonError::at(
+                            file,
+                            text,
+                            e.span().start,
+                            "`engine` needs `because = \"…\"`: why the case runs on one engine only"
+                                .to_string(),
+                        )
+                    })?;
+                Some(OnlyOn { engine, because })
+            }
         };
         let steps = case
             .commands
