@@ -277,6 +277,31 @@ impl SimEngine {
                 }
             }
         }
+        // Ports the image or `--expose` declares without a binding: `docker ps` shows them as
+        // `80/tcp` next to the published ones.
+        let image_exposed = self
+            .state
+            .images
+            .get(&c.image_id)
+            .map(|i| i.config.exposed_ports.clone())
+            .unwrap_or_default();
+        for key in image_exposed.iter().chain(&c.spec.exposed_ports) {
+            let (port, protocol) = key.split_once('/').unwrap_or((key.as_str(), "tcp"));
+            let Ok(container_port) = port.parse::<u16>() else {
+                continue;
+            };
+            if !ports
+                .iter()
+                .any(|p| p.container_port == container_port && p.protocol == protocol)
+            {
+                ports.push(PortBinding {
+                    host_ip: None,
+                    host_port: None,
+                    container_port,
+                    protocol: protocol.to_string(),
+                });
+            }
+        }
         if !c.status.is_running() {
             ports.clear();
         }
