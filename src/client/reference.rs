@@ -217,6 +217,16 @@ pub fn fully_qualified(r: &ImageRef) -> String {
     s
 }
 
+/// An image's names in the order dockerd keeps them (`RepoTags`): sorted by their fully
+/// qualified form, so `joseservin/app` (`docker.io/joseservin/…`) comes before `busybox`
+/// (`docker.io/library/…`), and `localhost:5000/x` after both.
+pub fn sort_tags_as_dockerd(tags: &mut [String]) {
+    tags.sort_by_cached_key(|t| match parse_normalized(t) {
+        Ok(r) => fully_qualified(&r),
+        Err(_) => t.clone(),
+    });
+}
+
 /// The path docker's pull prints after the tag: `library/ubuntu`, `user/repo`, `ubuntu` for a
 /// private registry.
 pub fn remote_name(r: &ImageRef) -> String {
@@ -230,6 +240,31 @@ pub fn remote_name(r: &ImageRef) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tags_are_in_dockerds_order() {
+        // `docker image inspect --format '{{.RepoTags}}' busybox` on dockerd 20.10 here.
+        let mut tags: Vec<String> = [
+            "localhost:5000/x:latest",
+            "zeta/app:latest",
+            "busybox:latest",
+            "joseservin/demo:latest",
+            "dtuser-image:1",
+        ]
+        .map(String::from)
+        .to_vec();
+        sort_tags_as_dockerd(&mut tags);
+        assert_eq!(
+            tags,
+            [
+                "joseservin/demo:latest",
+                "busybox:latest",
+                "dtuser-image:1",
+                "zeta/app:latest",
+                "localhost:5000/x:latest"
+            ]
+        );
+    }
 
     #[test]
     fn accepts_what_docker_accepts() {

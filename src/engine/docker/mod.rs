@@ -209,10 +209,14 @@ impl DockerEngine {
 
     /// Which of an image's tags the session may see.
     fn visible_tags(&self, tags: &[String]) -> Vec<String> {
-        tags.iter()
+        let mut visible: Vec<String> = tags
+            .iter()
             .filter(|t| self.sandbox.owns_tag(t) || self.used_images.contains(*t))
             .map(|t| self.sandbox.map_back(t))
-            .collect()
+            .collect();
+        // dockerd sorted the daemon's names, prefixes included; sort the learner's.
+        crate::client::reference::sort_tags_as_dockerd(&mut visible);
+        visible
     }
 
     fn note_used(&mut self, reference: &str) {
@@ -845,7 +849,15 @@ impl Engine for DockerEngine {
         for (status, error) in events {
             progress(&self.progress_event(None, status, None, error));
         }
-        result.map_err(|e| self.error(e))
+        match result {
+            // An error inside the stream (`An image does not exist locally with the tag: …`):
+            // the CLI prints the message alone, after the lines before it.
+            Err(bollard::errors::Error::DockerStreamError { error }) => {
+                progress(&self.progress_event(None, None, None, Some(error)));
+                Ok(())
+            }
+            other => other.map_err(|e| self.error(e)),
+        }
     }
 
     fn image_tag(&mut self, source: &str, target: &ImageRef) -> EngineResult<()> {
@@ -891,12 +903,19 @@ impl Engine for DockerEngine {
                 });
             }
         }
+        // The daemon names the reference it was given in its conflicts: give it the learner's
+        // (`mine`, not `mine:latest`).
+        let given = if target != reference && self.sandbox.owns_tag(&target) {
+            self.sandbox.real_image(reference)
+        } else {
+            target
+        };
         let options = q::RemoveImageOptions {
             force,
             ..Default::default()
         };
         let items = self
-            .block(self.docker.remove_image(&target, Some(options), None))
+            .block(self.docker.remove_image(&given, Some(options), None))
             .map_err(|e| self.error(e))?;
         Ok(items
             .into_iter()
@@ -1462,11 +1481,20 @@ impl Engine for DockerEngine {
                 }
             }
         });
-        for stream in events.into_iter().flatten() {
-            progress(&ProgressEvent {
-                stream: Some(self.sandbox.map_back(&stream)),
-                ..Default::default()
-            });
+        let text: String = events.into_iter().flatten().collect();
+        if options.quiet {
+            // `-q`: the stream is the image id, which the CLI prints itself.
+            if id.is_empty() {
+                id = text.trim().to_string();
+            }
+        } else {
+            let text = sandbox::hide_tutor_label_steps(&self.sandbox.map_back(&text));
+            if !text.is_empty() {
+                progress(&ProgressEvent {
+                    stream: Some(text),
+                    ..Default::default()
+                });
+            }
         }
         if let Some(f) = failure {
             return Err(EngineError::daemon(500, self.sandbox.map_back(&f)));

@@ -245,6 +245,49 @@ impl SimEngine {
         }
     }
 
+    /// Delete an image as dockerd does: the image, then the layers nothing else holds (their
+    /// chain ids), then each parent a build left untagged that nothing else uses.
+    fn delete_image(&mut self, id: &str, out: &mut Vec<ImageDeleteItem>) {
+        let Some(img) = self.state.images.remove(id) else {
+            return;
+        };
+        out.push(ImageDeleteItem::Deleted(id.to_string()));
+        let parent = img.parent.as_ref().and_then(|p| self.state.images.get(p));
+        let own_layers = match parent {
+            Some(p) => img.extra_layers.len().saturating_sub(p.extra_layers.len()),
+            // A catalogue image: its layers go with the last image built on them.
+            None if self.state.images.values().any(|i| i.base == img.base) => 0,
+            None => img.history.iter().filter(|h| h.size > 0).count().max(1),
+        };
+        let owner = img
+            .base
+            .clone()
+            .filter(|_| parent.is_none())
+            .unwrap_or(img.id.clone());
+        for i in (0..own_layers).rev() {
+            let chain = catalog::hex(&<sha2::Sha256 as sha2::Digest>::digest(
+                format!("layer {owner} {i}").as_bytes(),
+            ));
+            out.push(ImageDeleteItem::Deleted(format!("sha256:{chain}")));
+        }
+        if let Some(p) = img.parent {
+            let unused = self
+                .state
+                .images
+                .get(&p)
+                .is_some_and(|pi| pi.repo_tags.is_empty())
+                && !self
+                    .state
+                    .images
+                    .values()
+                    .any(|i| i.parent.as_ref() == Some(&p))
+                && !self.state.containers.values().any(|c| c.image_id == p);
+            if unused {
+                self.delete_image(&p, out);
+            }
+        }
+    }
+
     fn summary(&self, c: &Container, size: bool) -> ContainerSummary {
         let image_size = self.state.images.get(&c.image_id).map_or(0, |i| i.size);
         let rw: u64 =
@@ -797,12 +840,6 @@ impl Engine for SimEngine {
         progress: &mut dyn FnMut(&ProgressEvent),
     ) -> EngineResult<()> {
         let key = reference.repo_tag();
-        let id = self.find_image(&key).map_err(|_| {
-            EngineError::not_found(format!(
-                "An image does not exist locally with the tag: {}",
-                reference.full_repository()
-            ))
-        })?;
         progress(&ProgressEvent {
             status: Some(format!(
                 "The push refers to repository [{}]",
@@ -810,6 +847,18 @@ impl Engine for SimEngine {
             )),
             ..Default::default()
         });
+        // dockerd answers 200 and reports a missing tag in the stream, after the line above;
+        // the CLI prints the message alone (compared with dockerd 20.10 and CLI 28.2.2).
+        let Ok(id) = self.find_image(&key) else {
+            progress(&ProgressEvent {
+                error: Some(format!(
+                    "An image does not exist locally with the tag: {}",
+                    reference.full_repository()
+                )),
+                ..Default::default()
+            });
+            return Ok(());
+        };
         match &reference.registry {
             Some(reg) if self.registry_running(reg) => {}
             Some(reg) => {
@@ -949,8 +998,7 @@ impl Engine for SimEngine {
             out.push(ImageDeleteItem::Untagged(d));
         }
         if users.is_empty() {
-            self.state.images.remove(&id);
-            out.push(ImageDeleteItem::Deleted(id));
+            self.delete_image(&id, &mut out);
         } else {
             self.state
                 .images

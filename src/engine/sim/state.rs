@@ -260,11 +260,18 @@ impl Image {
         v
     }
 
+    /// The image's names in dockerd's order.
+    fn tags(&self) -> Vec<String> {
+        let mut tags = self.repo_tags.clone();
+        crate::client::reference::sort_tags_as_dockerd(&mut tags);
+        tags
+    }
+
     pub fn summary(&self, containers: i64) -> ImageSummary {
         ImageSummary {
             id: self.id.clone(),
             parent_id: self.parent.clone().unwrap_or_default(),
-            repo_tags: self.repo_tags.clone(),
+            repo_tags: self.tags(),
             repo_digests: self.repo_digests.clone(),
             created: self.created,
             size: self.size,
@@ -295,7 +302,7 @@ impl Image {
     pub fn inspect_json(&self) -> serde_json::Value {
         serde_json::json!({
             "Id": self.id,
-            "RepoTags": self.repo_tags,
+            "RepoTags": self.tags(),
             "RepoDigests": self.repo_digests,
             "Parent": self.parent.clone().unwrap_or_default(),
             "Comment": self.comment,
