@@ -1437,7 +1437,20 @@ impl Engine for DockerEngine {
             .iter()
             .map(|t| self.sandbox.real_image(&t.repo_tag()))
             .collect();
+        // The session's build cache is its own images' steps, as the simulator's is: without
+        // `cachefrom` the classic builder reuses steps of any build on the machine (another
+        // session's, the user's), and whether a step runs would depend on what ran before. A
+        // name that never exists keeps the list from being empty (empty means every image).
+        let mut cache_from = vec![self.sandbox.real_image("no-cache-yet:none")];
+        let own = q::ListImagesOptions {
+            filters: Some(self.session_filter()),
+            ..Default::default()
+        };
+        if let Ok(images) = self.block(self.docker.list_images(Some(own))) {
+            cache_from.extend(images.into_iter().map(|i| i.id));
+        }
         let request = q::BuildImageOptions {
+            cachefrom: Some(cache_from),
             dockerfile: if options.dockerfile.is_empty() {
                 "Dockerfile".into()
             } else {
