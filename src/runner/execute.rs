@@ -337,3 +337,109 @@ pub fn outcomes(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::sim::SimEngine;
+
+    fn case(text: &str) -> Case {
+        let (_, mut cases) =
+            super::super::scenario::parse(Path::new("scenarios/000-x.toml"), text).unwrap();
+        cases.remove(0)
+    }
+
+    fn session(dir: &Path) -> Session {
+        Session::new(Box::new(SimEngine::deterministic(1)), dir).unwrap()
+    }
+
+    const CASE: &str = r#"
+format = 1
+title = "T"
+[[case]]
+name = "c"
+commands = [
+  { run = "docker run busybox echo hi", stdout = "bye\n", stderr = "..." },
+  { run = "docker run busybox echo again", stdout = "again\n" },
+]
+"#;
+
+    #[test]
+    fn a_known_difference_explains_a_mismatch_with_the_file_and_the_case_goes_on() {
+        let known = KnownDifferences::parse(
+            r#"
+[[known]]
+file = "000-*"
+command = "docker run busybox echo *"
+what = "stdout"
+contains = "hi"
+reason = "the engines greet differently"
+"#,
+        )
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let c = case(CASE);
+        let run = run_steps(
+            Path::new("scenarios/000-x.toml"),
+            &c,
+            &mut session(dir.path()),
+            false,
+            &known,
+        );
+        assert_eq!(run.status, CaseStatus::Pass, "{:?}", run.status);
+        assert_eq!(run.results.len(), 2, "the second line ran too");
+        let explained: Vec<String> = run.explained.iter().map(|e| e.to_string()).collect();
+        assert_eq!(
+            explained,
+            ["line 7: `docker run busybox echo hi` stdout: the engines greet differently"]
+        );
+
+        // Without the rule, or for another file, the same mismatch fails the case.
+        for (file, rules) in [
+            ("scenarios/000-x.toml", KnownDifferences::default()),
+            ("scenarios/001-x.toml", known.clone()),
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            let run = run_steps(Path::new(file), &c, &mut session(dir.path()), false, &rules);
+            assert!(matches!(run.status, CaseStatus::Fail { .. }), "{file}");
+        }
+    }
+
+    #[test]
+    fn the_simulator_is_held_to_the_file_whatever_the_known_differences() {
+        let known = KnownDifferences::parse(
+            "[[known]]\ncommand = \"*\"\nwhat = \"stdout\"\nreason = \"anything\"\n",
+        )
+        .unwrap();
+        let runs = run_cases(
+            Path::new("scenarios/000-x.toml"),
+            &[case(CASE)],
+            EngineSelector::Sim,
+            false,
+            &known,
+        );
+        assert!(matches!(runs[0].status, CaseStatus::Fail { .. }));
+        assert!(runs[0].explained.is_empty());
+    }
+
+    #[test]
+    fn a_case_for_the_other_engine_is_a_skip_that_says_why() {
+        let text = CASE.replace(
+            "name = \"c\"\n",
+            "name = \"c\"\nengine = \"docker\"\nbecause = \"it needs a real kernel\"\n",
+        );
+        let runs = run_cases(
+            Path::new("s.toml"),
+            &[case(&text)],
+            EngineSelector::Sim,
+            false,
+            &KnownDifferences::default(),
+        );
+        assert_eq!(
+            runs[0].status,
+            CaseStatus::Skip {
+                reason: "runs on a real engine only: it needs a real kernel".into()
+            }
+        );
+    }
+}

@@ -177,3 +177,33 @@ pub fn check_file(
         Err(err) => vec![CaseOutcome::broken(file, err.line, err.render())],
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_case_on_one_engine_says_why_or_is_an_error_at_its_place() {
+        let text = "format = 1\ntitle = \"T\"\n[[case]]\nname = \"c\"\nengine = \"docker\"\ncommands = [{ run = \"docker build .\" }]\n";
+        let e = parse(Path::new("s.toml"), text).unwrap_err();
+        assert_eq!((e.line, e.column), (5, 10), "{}", e.render());
+        assert!(
+            e.message.contains("`engine` needs `because"),
+            "{}",
+            e.message
+        );
+
+        let text = text.replace(
+            "engine = \"docker\"\n",
+            "engine = \"docker\"\nbecause = \"the simulator cannot\"\n",
+        );
+        let (_, cases) = parse(Path::new("s.toml"), &text).unwrap();
+        assert_eq!(
+            cases[0].only,
+            Some(OnlyOn {
+                engine: Only::Docker,
+                because: "the simulator cannot".into()
+            })
+        );
+    }
+}
