@@ -241,8 +241,14 @@ mod tests {
             duration: Duration::from_millis(2),
             explained: Vec::new(),
         };
+        let mut explained = case("a/parity", CaseStatus::Pass);
+        explained.explained = vec![crate::runner::Explained {
+            at: "line 3: `ls /x` exit code".into(),
+            reason: "busybox ls exits 1 <not 2>".into(),
+        }];
         vec![
             case("a/one", CaseStatus::Pass),
+            explained,
             case(
                 "a/two",
                 CaseStatus::Fail {
@@ -266,7 +272,11 @@ mod tests {
         insta::assert_snapshot!("tap", tap(&sample()));
         let json: serde_json::Value = serde_json::from_str(&json(&sample())).unwrap();
         assert_eq!(json["summary"]["failed"], 1);
-        assert_eq!(json["cases"][1]["status"], "fail");
-        assert_eq!(json["cases"][2]["reason"], "no daemon");
+        assert_eq!(
+            json["cases"][1]["explained"][0]["reason"],
+            "busybox ls exits 1 <not 2>"
+        );
+        assert_eq!(json["cases"][2]["status"], "fail");
+        assert_eq!(json["cases"][3]["reason"], "no daemon");
     }
 }
