@@ -93,10 +93,7 @@ impl Client<'_> {
             out.eprintln(&msg);
             return 1;
         }
-        // Newest first, as the daemon lists them. Stable: a real engine reports creation times
-        // in whole seconds, and for containers made in the same second its own order (by
-        // nanoseconds) is the right one.
-        rows.sort_by_key(|r| std::cmp::Reverse(r.created));
+        newest_first(&mut rows);
         let last = if inv.flag("latest") {
             Some(1)
         } else {
@@ -630,4 +627,45 @@ pub(super) fn confirm(inv: &Invocation, stdin: Stdin, warning: &str, out: &mut O
 pub(super) fn template_error(e: &render::template::TemplateError, out: &mut Output) -> i32 {
     out.eprintln(&e.to_string());
     e.exit_code()
+}
+
+/// `docker ps` order: newest first. The CLI prints rows as the daemon sends them, and dockerd
+/// sorts by creation time in nanoseconds; the summaries here carry whole seconds, so two
+/// containers made in the same second keep the engine's order (a stable sort), never an order
+/// of their random ids.
+fn newest_first(rows: &mut [crate::engine::ContainerSummary]) {
+    rows.sort_by_key(|r| std::cmp::Reverse(r.created));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::ContainerSummary;
+
+    #[test]
+    fn containers_made_in_the_same_second_keep_the_engines_order() {
+        let at = |secs: i64, id: &str| ContainerSummary {
+            id: id.into(),
+            name: String::new(),
+            image: "busybox".into(),
+            image_id: String::new(),
+            command: "true".into(),
+            created: chrono::DateTime::from_timestamp(secs, 0).unwrap(),
+            status: crate::engine::ContainerStatus::Exited,
+            status_text: String::new(),
+            exit_code: 0,
+            ports: Vec::new(),
+            labels: Default::default(),
+            mounts: Vec::new(),
+            networks: Vec::new(),
+            size_rw: None,
+            size_root_fs: None,
+        };
+        // As the daemon sends them: `done` was made after `running`, in the same second, and
+        // happens to have the smaller id.
+        let mut rows = vec![at(100, "0aaa"), at(100, "ffff"), at(101, "1234")];
+        newest_first(&mut rows);
+        let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["1234", "0aaa", "ffff"]);
+    }
 }

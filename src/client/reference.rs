@@ -238,6 +238,31 @@ mod tests {
     use super::*;
 
     #[test]
+    fn tags_are_in_dockerds_order() {
+        // `docker image inspect --format '{{.RepoTags}}' busybox` on dockerd 20.10 here.
+        let mut tags: Vec<String> = [
+            "localhost:5000/x:latest",
+            "zeta/app:latest",
+            "busybox:latest",
+            "joseservin/demo:latest",
+            "dtuser-image:1",
+        ]
+        .map(String::from)
+        .to_vec();
+        daemon_order(&mut tags);
+        assert_eq!(
+            tags,
+            [
+                "joseservin/demo:latest",
+                "busybox:latest",
+                "dtuser-image:1",
+                "zeta/app:latest",
+                "localhost:5000/x:latest"
+            ]
+        );
+    }
+
+    #[test]
     fn tags_in_the_daemons_order() {
         // As dockerd 20.10 listed one image's four names.
         let mut tags = vec![

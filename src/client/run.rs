@@ -164,7 +164,19 @@ impl Client<'_> {
             // The CLI attaches before it starts; starting a running container is a no-op, so
             // `start -a -i` on a running container simply attaches to it.
             let started = if details.summary.status.is_running() {
-                self.engine.container_attach(name)
+                match self.engine.container_attach(name) {
+                    // It exited between the two calls; the CLI attaches to the stopped
+                    // container and starts it again.
+                    Err(_)
+                        if !self
+                            .engine
+                            .container_inspect(name)
+                            .is_ok_and(|d| d.summary.status.is_running()) =>
+                    {
+                        self.engine.container_start(name, true)
+                    }
+                    attached => attached,
+                }
             } else {
                 self.engine.container_start(name, true)
             };

@@ -12,6 +12,13 @@ pub enum Only {
     Docker,
 }
 
+/// A case that runs on one engine only, and why (the other engine's skip says so).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OnlyOn {
+    pub engine: Only,
+    pub because: String,
+}
+
 #[derive(Clone, Debug)]
 pub struct Case {
     pub name: String,
@@ -21,7 +28,7 @@ pub struct Case {
     /// Where the source note differs from today's Docker, in words.
     pub differs: Option<String>,
     pub redact: Vec<Redaction>,
-    pub only: Option<Only>,
+    pub only: Option<OnlyOn>,
     /// Runs in the session the previous case left (a document read top to bottom) instead of
     /// on a fresh engine.
     pub continues: bool,
@@ -78,6 +85,6 @@ pub enum Place {
 
 impl Case {
     pub fn runs_on(&self, engine: Only) -> bool {
-        self.only.is_none_or(|o| o == engine)
+        self.only.as_ref().is_none_or(|o| o.engine == engine)
     }
 }

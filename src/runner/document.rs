@@ -10,7 +10,7 @@ use std::path::Path;
 
 use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 
-use super::case::{Case, Expected, Only, Output, Place, Step};
+use super::case::{Case, Expected, Only, OnlyOn, Output, Place, Step};
 use super::redact::{self, Redaction};
 use crate::lesson::LessonError;
 
@@ -26,6 +26,7 @@ struct Directive {
     differs: Option<String>,
     redact: Vec<Redaction>,
     only: Option<Only>,
+    because: Option<String>,
     name: Option<String>,
     exit: Option<i32>,
     fresh: bool,
@@ -122,7 +123,10 @@ pub fn parse(file: &Path, text: &str) -> Result<Vec<Case>, LessonError> {
                     skip: d.skip,
                     differs: d.differs,
                     redact: d.redact,
-                    only: d.only,
+                    only: d.only.map(|engine| OnlyOn {
+                        engine,
+                        because: d.because.clone().unwrap_or_default(),
+                    }),
                     continues: !d.fresh,
                     prompts: true,
                     steps,
@@ -201,6 +205,7 @@ fn parse_directive(body: &str) -> Result<Directive, (usize, String)> {
         match key {
             "skip" => d.skip = Some(value.unwrap_or("skipped in the document").to_string()),
             "differs" => d.differs = Some(need(value)?),
+            "because" => d.because = Some(need(value)?),
             "name" => d.name = Some(need(value)?),
             "redact" => {
                 d.redact = redact::parse_list(value.unwrap_or("all"))
@@ -230,11 +235,18 @@ fn parse_directive(body: &str) -> Result<Directive, (usize, String)> {
                 return Err((
                     key_start,
                     format!(
-                        "unknown docktutor directive `{other}`: expected skip, differs, redact, engine, name, exit, fresh, ignore or test"
+                        "unknown docktutor directive `{other}`: expected skip, differs, redact, engine, because, name, exit, fresh, ignore or test"
                     ),
                 ))
             }
         }
+    }
+    if d.only.is_some() && d.because.as_deref().is_none_or(|b| b.trim().is_empty()) {
+        let at = body.find("engine").unwrap_or(0);
+        return Err((
+            at,
+            "`engine` needs `because=\"…\"`: why the block runs on one engine only".into(),
+        ));
     }
     Ok(d)
 }
@@ -477,7 +489,7 @@ Exited (0) 1 second ago
 $ docker build .
 ```
 
-<!-- docktutor: redact=ids,ages exit=1 fresh name=\"custom\" engine=sim -->
+<!-- docktutor: redact=ids,ages exit=1 fresh name=\"custom\" engine=sim because=\"a reason\" -->
 ```sh
 $ docker rm x
 ```
@@ -496,7 +508,13 @@ $ rm -rf /
         let c = &cases[1];
         assert_eq!(c.name, "custom");
         assert_eq!(c.redact, vec![Redaction::Ids, Redaction::Ages]);
-        assert_eq!(c.only, Some(Only::Sim));
+        assert_eq!(
+            c.only,
+            Some(OnlyOn {
+                engine: Only::Sim,
+                because: "a reason".into()
+            })
+        );
         assert!(!c.continues);
         assert_eq!(c.steps[0].exit.as_ref().map(|e| e.value), Some(1));
 

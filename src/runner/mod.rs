@@ -9,6 +9,7 @@ pub mod compare;
 pub mod document;
 mod engines;
 pub mod execute;
+pub mod known;
 pub mod matcher;
 mod outcome;
 pub mod parity;
@@ -21,7 +22,7 @@ pub mod table;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-pub use outcome::{CaseOutcome, CaseStatus};
+pub use outcome::{CaseOutcome, CaseStatus, Explained};
 pub use shard::Shard;
 
 use crate::engine::{EngineError, EngineSelector};
@@ -109,6 +110,7 @@ pub fn run_report(options: &CheckOptions) -> RunReport {
                 engine: engine_name(options.engine),
                 status: unavailable(reason.clone()),
                 duration: Default::default(),
+                explained: Vec::new(),
             });
         }
         return RunReport {
@@ -193,7 +195,17 @@ fn check_one(file: &Path, options: &CheckOptions, docker: Option<&Option<String>
         }
         Some(Ok(cases)) => cases,
     };
-    let runs = execute::run_cases(file, &cases, options.engine, options.bless);
+    // What is known to differ on a real engine, and why (`parity.toml` next to the file).
+    let known = match known::KnownDifferences::load(&parity::known_for(file)) {
+        Ok(k) => k,
+        Err(e) => {
+            return FileResult {
+                outcomes: vec![CaseOutcome::broken(file, 0, e)],
+                blessed: None,
+            }
+        }
+    };
+    let runs = execute::run_cases(file, &cases, options.engine, options.bless, &known);
     if options.bless {
         let edits = bless::edits(&cases, &runs);
         if !edits.is_empty() {
@@ -231,18 +243,18 @@ fn check_one(file: &Path, options: &CheckOptions, docker: Option<&Option<String>
     let docker_runs: Vec<execute::CaseRun> = match docker {
         Some(reason) => cases
             .iter()
-            .map(|c| execute::CaseRun {
-                status: match &c.skip {
+            .map(|c| {
+                let mut run = execute::CaseRun::skipped(String::new(), Default::default());
+                run.status = match &c.skip {
                     Some(skip) => CaseStatus::Skip {
                         reason: skip.clone(),
                     },
                     None => unavailable(reason.clone()),
-                },
-                results: Vec::new(),
-                duration: Default::default(),
+                };
+                run
             })
             .collect(),
-        None => execute::run_cases(file, &cases, EngineSelector::Docker, false),
+        None => execute::run_cases(file, &cases, EngineSelector::Docker, false, &known),
     };
     let docker_outcomes = execute::outcomes(file, &cases, &docker_runs, "docker", " [docker]");
     let mut merged = Vec::new();
@@ -253,13 +265,16 @@ fn check_one(file: &Path, options: &CheckOptions, docker: Option<&Option<String>
             && cases[i].runs_on(case::Only::Sim)
             && cases[i].runs_on(case::Only::Docker)
         {
+            let (status, explained) =
+                compare::compare(file, &cases[i], &runs[i], &docker_runs[i], &known);
             merged.push(CaseOutcome {
                 file: file.to_path_buf(),
                 line: cases[i].line,
                 name: format!("{} [sim = docker]", cases[i].name),
                 engine: "both".into(),
-                status: compare::compare(file, &cases[i], &runs[i], &docker_runs[i]),
+                status,
                 duration: Default::default(),
+                explained,
             });
         }
     }
@@ -392,6 +407,7 @@ pub fn check_lesson_file(file: &Path, selector: EngineSelector) -> Vec<CaseOutco
                 }
             },
             duration: c.duration,
+            explained: Vec::new(),
         })
         .collect()
 }

@@ -15,6 +15,24 @@ pub struct CaseOutcome {
     pub status: CaseStatus,
     #[serde(serialize_with = "millis")]
     pub duration: Duration,
+    /// Differences between the engines that passed because `parity.toml` explains them: where
+    /// and why, one line each.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub explained: Vec<Explained>,
+}
+
+/// A difference between the engines that `parity.toml` explains.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Explained {
+    /// Where: `line 8: \`docker run ubuntu true\` stderr`.
+    pub at: String,
+    pub reason: String,
+}
+
+impl std::fmt::Display for Explained {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.at, self.reason)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -35,6 +53,7 @@ impl CaseOutcome {
             engine: String::new(),
             status: CaseStatus::Fail { message },
             duration: Duration::ZERO,
+            explained: Vec::new(),
         }
     }
 

@@ -8,8 +8,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use serde::Deserialize;
-
+pub use super::known::KnownDifferences;
+use super::known::{Subject, What};
 use super::{CaseOutcome, CaseStatus};
 use crate::check::{evaluate, Verdict};
 use crate::engine::{EngineError, SendEngine};
@@ -39,59 +39,6 @@ pub struct Difference {
     pub sim: String,
     pub docker: String,
     pub explained: Option<String>,
-}
-
-/// `lessons/parity.toml`: the differences that are understood.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct KnownDifferences {
-    #[serde(default)]
-    pub known: Vec<Known>,
-}
-
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Known {
-    /// Glob over lesson ids (`*` for all).
-    pub lesson: String,
-    /// Glob over command lines.
-    pub command: String,
-    /// `stdout`, `stderr`, `exit code`, `checks`.
-    pub what: String,
-    /// Text that one of the two sides contains (after normalising) for the rule to apply.
-    #[serde(default)]
-    pub contains: String,
-    pub reason: String,
-}
-
-impl KnownDifferences {
-    /// The file next to the lessons, if there is one.
-    pub fn load(dir: &Path) -> Result<Self, String> {
-        let path = dir.join("parity.toml");
-        match std::fs::read_to_string(&path) {
-            Err(_) => Ok(Self::default()),
-            Ok(text) => toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display())),
-        }
-    }
-
-    fn explain(&self, lesson: &str, d: &Difference) -> Option<String> {
-        self.known
-            .iter()
-            .find(|k| {
-                glob(&k.lesson, lesson)
-                    && glob(&k.command, &d.command)
-                    && k.what == d.what
-                    && (k.contains.is_empty()
-                        || d.sim.contains(&k.contains)
-                        || d.docker.contains(&k.contains))
-            })
-            .map(|k| k.reason.clone())
-    }
-}
-
-/// `*` matches any text; everything else literally.
-fn glob(pattern: &str, text: &str) -> bool {
-    crate::check::Globs::One(pattern.to_string()).matches(text)
 }
 
 /// Type the lesson's setup and every step's solution into a fresh session on `engine`.
@@ -157,33 +104,42 @@ pub fn compare(
 ) -> Vec<Difference> {
     let mut out = Vec::new();
     for (s, d) in sim.iter().zip(docker) {
-        let pairs: [(&'static str, String, String); 3] = [
-            ("stdout", normalise(&s.stdout), normalise(&d.stdout)),
-            ("stderr", normalise(&s.stderr), normalise(&d.stderr)),
-            (
-                "exit code",
-                s.exit_code.to_string(),
-                d.exit_code.to_string(),
-            ),
+        let streams = [
+            normalise(&s.stdout),
+            normalise(&s.stderr),
+            normalise(&d.stdout),
+            normalise(&d.stderr),
         ];
-        for (what, a, b) in pairs {
+        let pairs = [
+            (What::Stdout, &streams[0], &streams[2]),
+            (What::Stderr, &streams[1], &streams[3]),
+        ]
+        .map(|(w, a, b)| (w, a.clone(), b.clone()));
+        let exit = (
+            What::ExitCode,
+            s.exit_code.to_string(),
+            d.exit_code.to_string(),
+        );
+        for (what, a, b) in pairs.into_iter().chain([exit]) {
             if a != b {
                 let what = if s.command == "(checks)" {
-                    "checks"
+                    What::Checks
                 } else {
                     what
                 };
-                let mut diff = Difference {
+                let output: Vec<&str> = streams.iter().map(String::as_str).collect();
+                let explained = known
+                    .explain(Subject::lesson(lesson), &s.command, what, &output)
+                    .map(str::to_string);
+                out.push(Difference {
                     step: s.step.clone(),
                     command: s.command.clone(),
                     line: s.line,
-                    what,
+                    what: what.as_str(),
                     sim: a,
                     docker: b,
-                    explained: None,
-                };
-                diff.explained = known.explain(lesson, &diff);
-                out.push(diff);
+                    explained,
+                });
             }
         }
     }
@@ -327,6 +283,7 @@ pub fn lesson_case(
         engine: "both".into(),
         status,
         duration: started.elapsed(),
+        explained: Vec::new(),
     };
     let docker = match docker {
         Ok(d) => d,
@@ -359,9 +316,18 @@ pub fn lesson_case(
     } else if diffs.is_empty() {
         outcome(CaseStatus::Pass)
     } else {
-        // Explained differences pass; the human report still lists them.
+        // Explained differences pass; the report lists them with their reasons.
         let mut o = outcome(CaseStatus::Pass);
-        o.name = format!("{}/parity ({} explained)", lesson.id, diffs.len());
+        o.explained = diffs
+            .iter()
+            .map(|d| super::Explained {
+                at: format!(
+                    "step {} line {}: `{}` {}",
+                    d.step, d.line, d.command, d.what
+                ),
+                reason: d.explained.clone().unwrap_or_default(),
+            })
+            .collect();
         o
     }
 }
@@ -430,52 +396,6 @@ mod tests {
             normalise("other\n"),
             "chosen names stay"
         );
-    }
-
-    #[test]
-    fn known_differences_need_every_field_to_match() {
-        let known: KnownDifferences = toml::from_str(
-            r#"
-[[known]]
-lesson = "*"
-command = "docker run*"
-what = "stderr"
-contains = "Unable to find image"
-reason = "the simulator pulls; the real engine has the stand-in already"
-"#,
-        )
-        .unwrap();
-        let d = |command: &str, what: &'static str, sim: &str| Difference {
-            step: "s".into(),
-            command: command.into(),
-            line: 1,
-            what,
-            sim: sim.into(),
-            docker: String::new(),
-            explained: None,
-        };
-        assert!(known
-            .explain(
-                "x",
-                &d(
-                    "docker run -it ubuntu",
-                    "stderr",
-                    "Unable to find image 'ubuntu:latest' locally"
-                )
-            )
-            .is_some());
-        assert!(known
-            .explain(
-                "x",
-                &d("docker run -it ubuntu", "stdout", "Unable to find image")
-            )
-            .is_none());
-        assert!(known
-            .explain("x", &d("docker ps", "stderr", "Unable to find image"))
-            .is_none());
-        assert!(known
-            .explain("x", &d("docker run x", "stderr", "something else"))
-            .is_none());
     }
 
     #[test]

@@ -10,6 +10,15 @@ pub fn human(outcomes: &[CaseOutcome]) -> String {
     let mut out = String::new();
     for o in outcomes {
         match &o.status {
+            CaseStatus::Pass if !o.explained.is_empty() => {
+                let _ = writeln!(
+                    out,
+                    "{} {}  ({} explained)",
+                    paint(Role::Success, "ok  "),
+                    o.name,
+                    o.explained.len()
+                );
+            }
             CaseStatus::Pass => {
                 let _ = writeln!(out, "{} {}", paint(Role::Success, "ok  "), o.name);
             }
@@ -40,6 +49,24 @@ pub fn human(outcomes: &[CaseOutcome]) -> String {
     }
     let (pass, fail, skip) = counts(outcomes);
     let _ = writeln!(out, "\n{pass} passed, {fail} failed, {skip} skipped");
+    // Known differences between the engines, by reason: how many lines each explains.
+    let mut reasons: Vec<(&str, usize)> = Vec::new();
+    for e in outcomes.iter().flat_map(|o| &o.explained) {
+        let reason = e.reason.as_str();
+        match reasons.iter_mut().find(|(r, _)| *r == reason) {
+            Some((_, n)) => *n += 1,
+            None => reasons.push((reason, 1)),
+        }
+    }
+    if !reasons.is_empty() {
+        let _ = writeln!(
+            out,
+            "explained differences between the engines (parity.toml):"
+        );
+        for (reason, n) in reasons {
+            let _ = writeln!(out, "  {n}× {reason}");
+        }
+    }
     let skipped: Vec<&CaseOutcome> = outcomes
         .iter()
         .filter(|o| matches!(o.status, CaseStatus::Skip { .. }))
@@ -124,6 +151,19 @@ pub fn junit(outcomes: &[CaseOutcome]) -> String {
                 c.duration.as_secs_f64()
             );
             match &c.status {
+                CaseStatus::Pass if !c.explained.is_empty() => {
+                    let _ = writeln!(
+                        out,
+                        ">\n      <system-out>{}</system-out>\n    </testcase>",
+                        xml_escape(
+                            &c.explained
+                                .iter()
+                                .map(|e| format!("explained: {e}"))
+                                .collect::<Vec<_>>()
+                                .join("\n")
+                        )
+                    );
+                }
                 CaseStatus::Pass => out.push_str("/>\n"),
                 CaseStatus::Fail { message } => {
                     let first = message.lines().next().unwrap_or("");
@@ -199,9 +239,16 @@ mod tests {
             engine: "sim".into(),
             status,
             duration: Duration::from_millis(2),
+            explained: Vec::new(),
         };
+        let mut explained = case("a/parity", CaseStatus::Pass);
+        explained.explained = vec![crate::runner::Explained {
+            at: "line 3: `ls /x` exit code".into(),
+            reason: "busybox ls exits 1 <not 2>".into(),
+        }];
         vec![
             case("a/one", CaseStatus::Pass),
+            explained,
             case(
                 "a/two",
                 CaseStatus::Fail {
@@ -225,7 +272,11 @@ mod tests {
         insta::assert_snapshot!("tap", tap(&sample()));
         let json: serde_json::Value = serde_json::from_str(&json(&sample())).unwrap();
         assert_eq!(json["summary"]["failed"], 1);
-        assert_eq!(json["cases"][1]["status"], "fail");
-        assert_eq!(json["cases"][2]["reason"], "no daemon");
+        assert_eq!(
+            json["cases"][1]["explained"][0]["reason"],
+            "busybox ls exits 1 <not 2>"
+        );
+        assert_eq!(json["cases"][2]["status"], "fail");
+        assert_eq!(json["cases"][3]["reason"], "no daemon");
     }
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::case::{Case, Expected, Only, Output, Place, Step};
+use super::case::{Case, Expected, Only, OnlyOn, Output, Place, Step};
 use super::redact;
 use super::CaseOutcome;
 use crate::engine::EngineSelector;
@@ -34,8 +34,10 @@ struct RawCase {
     skip: Option<String>,
     /// Redactions of literal values in expected output (`"ids,ages"`, `"all"`).
     redact: Option<Spanned<String>>,
-    /// Run on one engine only (`"sim"` or `"docker"`).
+    /// Run on one engine only (`"sim"` or `"docker"`), with `because`.
     engine: Option<Spanned<String>>,
+    /// Why the case runs on one engine only (required with `engine`).
+    because: Option<String>,
     commands: Vec<Spanned<RawCommand>>,
 }
 
@@ -85,18 +87,34 @@ pub fn parse(file: &Path, text: &str) -> Result<(String, Vec<Case>), LessonError
         };
         let only = match &case.engine {
             None => None,
-            Some(e) => Some(match e.get_ref().as_str() {
-                "sim" => Only::Sim,
-                "docker" => Only::Docker,
-                other => {
-                    return Err(LessonError::at(
-                        file,
-                        text,
-                        e.span().start,
-                        format!("unknown engine `{other}`: expected sim or docker"),
-                    ))
-                }
-            }),
+            Some(e) => {
+                let engine = match e.get_ref().as_str() {
+                    "sim" => Only::Sim,
+                    "docker" => Only::Docker,
+                    other => {
+                        return Err(LessonError::at(
+                            file,
+                            text,
+                            e.span().start,
+                            format!("unknown engine `{other}`: expected sim or docker"),
+                        ))
+                    }
+                };
+                let because = case
+                    .because
+                    .clone()
+                    .filter(|b| !b.trim().is_empty())
+                    .ok_or_else(|| {
+                        LessonError::at(
+                            file,
+                            text,
+                            e.span().start,
+                            "`engine` needs `because = \"…\"`: why the case runs on one engine only"
+                                .to_string(),
+                        )
+                    })?;
+                Some(OnlyOn { engine, because })
+            }
         };
         let steps = case
             .commands
@@ -157,5 +175,35 @@ pub fn check_file(
     match parse(file, text) {
         Ok((_, cases)) => super::execute::check_cases(file, &cases, selector, engine_name),
         Err(err) => vec![CaseOutcome::broken(file, err.line, err.render())],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_case_on_one_engine_says_why_or_is_an_error_at_its_place() {
+        let text = "format = 1\ntitle = \"T\"\n[[case]]\nname = \"c\"\nengine = \"docker\"\ncommands = [{ run = \"docker build .\" }]\n";
+        let e = parse(Path::new("s.toml"), text).unwrap_err();
+        assert_eq!((e.line, e.column), (5, 10), "{}", e.render());
+        assert!(
+            e.message.contains("`engine` needs `because"),
+            "{}",
+            e.message
+        );
+
+        let text = text.replace(
+            "engine = \"docker\"\n",
+            "engine = \"docker\"\nbecause = \"the simulator cannot\"\n",
+        );
+        let (_, cases) = parse(Path::new("s.toml"), &text).unwrap();
+        assert_eq!(
+            cases[0].only,
+            Some(OnlyOn {
+                engine: Only::Docker,
+                because: "the simulator cannot".into()
+            })
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! `docktutor check` on scenario files and markdown documents: failure reports (file:line,
-//! command, diff), `--bless` in a scratch folder, its refusal under CI, and `--engine both`
-//! while the real engine cannot run (the docker half is a skip with a reason, never a pass).
+//! command, diff), `--bless` in a scratch folder, its refusal under CI, the JUnit file, and
+//! `--engine both` (where the real engine cannot run, the docker half is a skip with a reason,
+//! never a pass).
 
 use std::path::Path;
 use std::process::Command;
@@ -91,7 +92,7 @@ fn bless_refuses_to_write_under_ci() {
 }
 
 #[test]
-fn engine_both_skips_the_docker_half_with_its_reason_until_a_real_engine_answers() {
+fn engine_both_runs_the_docker_half_or_skips_it_with_its_reason() {
     let data = tempfile::tempdir().unwrap();
     let (out, err, code) = check(
         &[
@@ -129,8 +130,113 @@ fn engine_both_skips_the_docker_half_with_its_reason_until_a_real_engine_answers
             assert!(docker.iter().all(|c| c["reason"] == first), "{out}");
         }
         Ok(_) => {
-            // With a real engine every case also gets a comparison.
-            assert!(cases.iter().any(|c| c["engine"] == "both"), "{out}");
+            // With a real engine every case also gets a comparison, and the file passes on
+            // both (its pulls fail offline: scenarios/parity.toml explains them, and says why).
+            assert_eq!(code, 0, "{out}{err}");
+            let both: Vec<_> = cases.iter().filter(|c| c["engine"] == "both").collect();
+            assert_eq!(both.len(), sim.len(), "{out}");
+            let explained = docker
+                .iter()
+                .chain(&both)
+                .flat_map(|c| c["explained"].as_array().cloned().unwrap_or_default());
+            for e in explained {
+                assert!(!e["reason"].as_str().unwrap().is_empty(), "{e}");
+            }
         }
     }
+}
+
+/// The JUnit file CI keeps: well-formed XML (parsed, not pattern-matched: quick-xml, already a
+/// dev-dependency for the lessons' report test), one `<testcase>` for every case of the run
+/// with its status, and totals that agree. Failures (the broken fixture) and skips (scenario
+/// cases that say why) are both in it.
+#[test]
+fn junit_file_is_valid_xml_and_lists_every_case() {
+    use quick_xml::events::Event;
+
+    let data = tempfile::tempdir().unwrap();
+    let junit = data.path().join("report.xml");
+    let (out, err, code) = check(
+        &[
+            "scenarios",
+            "tests/fixtures/check/failing",
+            "--format",
+            "json",
+            "--junit",
+            junit.to_str().unwrap(),
+        ],
+        data.path(),
+    );
+    assert_eq!(code, 1, "the failing fixture fails: {out}{err}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let mut expected: Vec<(String, String, String)> = report["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap().to_string(),
+                c["engine"].as_str().unwrap().to_string(),
+                c["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    let mut reader = quick_xml::Reader::from_str(&xml);
+    let attr = |e: &quick_xml::events::BytesStart, key: &str| -> String {
+        e.try_get_attribute(key)
+            .unwrap()
+            .unwrap_or_else(|| {
+                panic!(
+                    "<{}> without {key}",
+                    String::from_utf8_lossy(e.name().as_ref())
+                )
+            })
+            .normalized_value(quick_xml::XmlVersion::Explicit1_0)
+            .unwrap()
+            .into_owned()
+    };
+    let mut cases: Vec<(String, String, String)> = Vec::new();
+    let mut totals = None;
+    let mut depth = 0usize;
+    loop {
+        let event = reader.read_event().expect("well-formed JUnit XML");
+        let (e, opens) = match &event {
+            Event::Eof => break,
+            Event::Start(e) => (e, true),
+            Event::Empty(e) => (e, false),
+            Event::End(_) => {
+                depth -= 1;
+                continue;
+            }
+            _ => continue,
+        };
+        match e.name().as_ref() {
+            b"testsuites" => {
+                totals = Some([attr(e, "tests"), attr(e, "failures"), attr(e, "skipped")]);
+            }
+            b"testcase" => cases.push((attr(e, "name"), attr(e, "classname"), "pass".into())),
+            b"failure" => cases.last_mut().expect("inside a testcase").2 = "fail".into(),
+            b"skipped" => cases.last_mut().expect("inside a testcase").2 = "skip".into(),
+            _ => {}
+        }
+        if opens {
+            depth += 1;
+        }
+    }
+    assert_eq!(depth, 0, "every element is closed");
+    let summary = &report["summary"];
+    assert_eq!(
+        totals.expect("a <testsuites> root"),
+        [
+            expected.len().to_string(),
+            summary["failed"].to_string(),
+            summary["skipped"].to_string()
+        ]
+    );
+    assert!(summary["failed"].as_u64() > Some(0) && summary["skipped"].as_u64() > Some(0));
+    cases.sort();
+    expected.sort();
+    assert_eq!(cases, expected);
 }

@@ -618,3 +618,74 @@ fn tls_daemon_through_docker_tls_verify_and_cert_path() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("missing/ca.pem is missing"), "{err}");
 }
+
+/// Behaviour of the real-engine adapter that once differed from the docker CLI's, each a case
+/// of `tests/fixtures/check/real-engine/adapter.toml` run on the daemon.
+#[test]
+fn adapter_regressions_pass_on_the_daemon() {
+    let _guard = lock();
+    if !daemon_answers() || !prepared() {
+        return;
+    }
+    let data = tempfile::tempdir().unwrap();
+    let out = Command::cargo_bin("docktutor")
+        .unwrap()
+        .args([
+            "check",
+            "tests/fixtures/check/real-engine",
+            "--engine",
+            "docker",
+        ])
+        .env("NO_COLOR", "1")
+        .env("DOCKTUTOR_DATA", data.path())
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{report}");
+    assert!(report.contains("5 passed, 0 failed, 0 skipped"), "{report}");
+}
+
+/// A session's build cache is its own: the same Dockerfile built in another session runs every
+/// step (as on the simulator, and as on a machine that never built it), and a second build in
+/// the same session uses the cache.
+#[test]
+fn sessions_build_with_their_own_cache_only() {
+    let _guard = lock();
+    if !daemon_answers() || !prepared() {
+        return;
+    }
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let dockerfile = "FROM busybox\nWORKDIR /app\nRUN echo one > one\nCMD [\"cat\", \"one\"]\n";
+    for dir in [&a, &b] {
+        std::fs::write(dir.path().join("Dockerfile"), dockerfile).unwrap();
+    }
+    let build = |dir: &Path, args: &[&str]| {
+        let out = Command::cargo_bin("docktutor")
+            .unwrap()
+            .args(["docker", "--engine", "docker"])
+            .args(args)
+            .env("DOCKTUTOR_STATE", dir.join("state.json"))
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success(),
+            "{text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        text.matches("Using cache").count()
+    };
+    assert_eq!(build(a.path(), &["build", "-t", "app", "."]), 0);
+    assert_eq!(
+        build(b.path(), &["build", "-t", "app", "."]),
+        0,
+        "a's steps are not b's cache"
+    );
+    assert_eq!(build(b.path(), &["build", "-t", "app", "."]), 3);
+    for dir in [&a, &b] {
+        build(dir.path(), &["rmi", "app"]);
+    }
+}

@@ -186,9 +186,13 @@ pub fn container_details(mut v: Value, sandbox: &Sandbox) -> ContainerDetails {
     let status = status_of(&str_of(&state, "Status"));
     let exit_code = state.get("ExitCode").and_then(Value::as_i64).unwrap_or(0);
     let created = timestamp_text(&str_of(&v, "Created")).unwrap_or_default();
+    // The bindings the daemon made (`NetworkSettings.Ports`, what `docker port` prints: one
+    // per address family when no host address was asked for, none once the container
+    // stopped), not the ones asked for (`HostConfig.PortBindings`). A port that is only
+    // exposed has `null` there and is left out, as `docker port` leaves it out.
     let mut port_list = Vec::new();
     if let Some(map) = v
-        .pointer("/HostConfig/PortBindings")
+        .pointer("/NetworkSettings/Ports")
         .and_then(Value::as_object)
     {
         for (key, bindings) in map {
@@ -347,6 +351,37 @@ mod tests {
         assert_eq!(c.ports[0].host_port, Some(8080));
         assert_eq!(c.mounts[0].source, "mydata");
         assert_eq!(c.networks, ["bridge"]);
+    }
+
+    #[test]
+    fn details_list_the_ports_the_daemon_bound_not_the_ones_asked_for() {
+        let s = Sandbox::new("0a1b2c3d");
+        // `docker run -p 8888:8080` on dockerd 20.10 with IPv6 on the host.
+        let doc = json!({
+            "Id": "abc", "Name": "/dt-0a1b2c3d-pm", "Path": "sleep", "Args": ["100"],
+            "Created": "2026-11-23T09:00:00Z", "Image": "sha256:1",
+            "State": {"Status": "running", "ExitCode": 0},
+            "Config": {"Image": "busybox", "ExposedPorts": {"8080/tcp": {}, "9000/tcp": {}}},
+            "HostConfig": {"PortBindings": {"8080/tcp": [{"HostIp": "", "HostPort": "8888"}]}},
+            "NetworkSettings": {"Ports": {
+                "8080/tcp": [{"HostIp": "0.0.0.0", "HostPort": "8888"}, {"HostIp": "::", "HostPort": "8888"}],
+                "9000/tcp": null
+            }}
+        });
+        let d = container_details(doc, &s);
+        let bound: Vec<(Option<&str>, Option<u16>, u16)> = d
+            .summary
+            .ports
+            .iter()
+            .map(|p| (p.host_ip.as_deref(), p.host_port, p.container_port))
+            .collect();
+        assert_eq!(
+            bound,
+            [
+                (Some("0.0.0.0"), Some(8888), 8080),
+                (Some("::"), Some(8888), 8080)
+            ]
+        );
     }
 
     #[test]

@@ -519,6 +519,26 @@ impl DockerEngine {
         }
     }
 
+    /// After `docker stop` of a `--rm` container, wait (a moment at most) until dockerd has
+    /// removed it. The daemon removes it just after the exit, asynchronously; a person typing
+    /// the next command never sees it, but the tutor types faster than the removal.
+    fn await_auto_remove(&self, id: &str) {
+        let auto_remove = |doc: &bollard::models::ContainerInspectResponse| {
+            doc.host_config
+                .as_ref()
+                .and_then(|h| h.auto_remove)
+                .unwrap_or(false)
+        };
+        for _ in 0..100 {
+            match self.block(self.docker.inspect_container(id, None)) {
+                Ok(doc) if auto_remove(&doc) => {
+                    std::thread::sleep(std::time::Duration::from_millis(20))
+                }
+                _ => return,
+            }
+        }
+    }
+
     fn wait_exit(&self, id: &str) -> EngineResult<i64> {
         let options = q::WaitContainerOptions {
             condition: "not-running".into(),
@@ -839,10 +859,17 @@ impl Engine for DockerEngine {
         for (id, status, bar, error) in events {
             progress(&self.progress_event(id, status, bar, error));
         }
-        result.map_err(|e| self.error(e))?;
-        if !failed && reference.registry.is_none() {
-            self.note_used(&reference.repo_tag());
+        // The learner asked for this image: `docker images` shows it from now on if the
+        // daemon has it, also when the pull failed (no registry reachable), as dockerd lists
+        // every image it holds.
+        // (A registry's image is stored under the session's own name, so it shows anyway.)
+        let tag = reference.repo_tag();
+        if reference.registry.is_none()
+            && (!failed || self.block(self.docker.inspect_image(&tag)).is_ok())
+        {
+            self.note_used(&tag);
         }
+        result.map_err(|e| self.error(e))?;
         Ok(())
     }
 
@@ -938,12 +965,19 @@ impl Engine for DockerEngine {
                 });
             }
         }
+        // The daemon names the reference it was given in its conflicts: give it the learner's
+        // (`mine`, not `mine:latest`).
+        let given = if target != reference && self.sandbox.owns_tag(&target) {
+            self.sandbox.real_image(reference)
+        } else {
+            target
+        };
         let options = q::RemoveImageOptions {
             force,
             ..Default::default()
         };
         let items = self
-            .block(self.docker.remove_image(&target, Some(options), None))
+            .block(self.docker.remove_image(&given, Some(options), None))
             .map_err(|e| self.error(e))?;
         let mut untagged: Vec<String> = items
             .iter()
@@ -1082,7 +1116,9 @@ impl Engine for DockerEngine {
             ..Default::default()
         };
         self.block(self.docker.stop_container(&id, Some(options)))
-            .map_err(|e| self.error(e))
+            .map_err(|e| self.error(e))?;
+        self.await_auto_remove(&id);
+        Ok(())
     }
 
     fn container_restart(
@@ -1105,7 +1141,12 @@ impl Engine for DockerEngine {
             signal: signal.to_string(),
         };
         self.block(self.docker.kill_container(&id, Some(options)))
-            .map_err(|e| self.error(e))
+            .map_err(|e| self.error(e))?;
+        if matches!(signal, "" | "KILL" | "SIGKILL" | "9") {
+            // dockerd waits for a killed container to exit, not for its removal.
+            self.await_auto_remove(&id);
+        }
+        Ok(())
     }
 
     fn container_pause(&mut self, reference: &str) -> EngineResult<()> {
@@ -1461,7 +1502,20 @@ impl Engine for DockerEngine {
             .iter()
             .map(|t| self.sandbox.real_image(&t.repo_tag()))
             .collect();
+        // The session's build cache is its own images' steps, as the simulator's is: without
+        // `cachefrom` the classic builder reuses steps of any build on the machine (another
+        // session's, the user's), and whether a step runs would depend on what ran before. A
+        // name that never exists keeps the list from being empty (empty means every image).
+        let mut cache_from = vec![self.sandbox.real_image("no-cache-yet:none")];
+        let own = q::ListImagesOptions {
+            filters: Some(self.session_filter()),
+            ..Default::default()
+        };
+        if let Ok(images) = self.block(self.docker.list_images(Some(own))) {
+            cache_from.extend(images.into_iter().map(|i| i.id));
+        }
         let request = q::BuildImageOptions {
+            cachefrom: Some(cache_from),
             dockerfile: if options.dockerfile.is_empty() {
                 "Dockerfile".into()
             } else {
@@ -1505,11 +1559,20 @@ impl Engine for DockerEngine {
                 }
             }
         });
-        for stream in events.into_iter().flatten() {
-            progress(&ProgressEvent {
-                stream: Some(self.sandbox.map_back(&stream)),
-                ..Default::default()
-            });
+        let text: String = events.into_iter().flatten().collect();
+        if options.quiet {
+            // `-q`: the stream is the image id, which the CLI prints itself.
+            if id.is_empty() {
+                id = text.trim().to_string();
+            }
+        } else {
+            let text = sandbox::hide_tutor_label_steps(&self.sandbox.map_back(&text));
+            if !text.is_empty() {
+                progress(&ProgressEvent {
+                    stream: Some(text),
+                    ..Default::default()
+                });
+            }
         }
         if let Some(f) = failure {
             return Err(EngineError::daemon(500, self.sandbox.map_back(&f)));

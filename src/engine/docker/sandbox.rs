@@ -198,6 +198,60 @@ impl Sandbox {
     }
 }
 
+/// The classic builder turns the labels the tutor puts on every built image into `LABEL` steps
+/// of their own (`Step 4/5 : LABEL org.docktutor.session=…`). The learner's build has none:
+/// drop them, number the learner's steps out of their own count, and show the image the build
+/// ends with as the last visible step's result, as `docker build` shows it.
+pub fn hide_tutor_label_steps(text: &str) -> String {
+    let tutor = |instruction: &str| instruction.starts_with("LABEL org.docktutor.");
+    let step = |line: &str| -> Option<(usize, String)> {
+        let rest = line.strip_prefix("Step ")?;
+        let (counts, instruction) = rest.split_once(" : ")?;
+        let (_, total) = counts.split_once('/')?;
+        Some((total.parse().ok()?, instruction.to_string()))
+    };
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let hidden = lines
+        .iter()
+        .filter(|l| step(l).is_some_and(|(_, i)| tutor(&i)))
+        .count();
+    if hidden == 0 {
+        return text.to_string();
+    }
+    let mut out: Vec<String> = Vec::new();
+    let mut shown = 0;
+    let mut hiding = false;
+    let mut last_result: Option<usize> = None;
+    for line in lines {
+        if let Some((total, instruction)) = step(line) {
+            hiding = tutor(&instruction);
+            if !hiding {
+                shown += 1;
+                out.push(format!(
+                    "Step {shown}/{} : {instruction}",
+                    total.saturating_sub(hidden)
+                ));
+            }
+            continue;
+        }
+        if let Some(id) = line.strip_prefix("Successfully built ") {
+            hiding = false;
+            if let Some(i) = last_result {
+                out[i] = format!(" ---> {id}");
+            }
+        }
+        if hiding {
+            continue;
+        }
+        let result = line.strip_prefix(" ---> ").map(str::trim_end);
+        if result.is_some_and(|r| !r.is_empty() && r.chars().all(|c| c.is_ascii_hexdigit())) {
+            last_result = Some(out.len());
+        }
+        out.push(line.to_string());
+    }
+    out.concat()
+}
+
 fn is_docker_socket(p: &Path) -> bool {
     let canonical = p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
     [p, canonical.as_path()].iter().any(|p| {
@@ -245,6 +299,17 @@ fn split_registry(reference: &str) -> Option<(&str, &str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_tutors_label_steps_are_not_the_learners() {
+        // What dockerd 20.10 streamed for a three-step Dockerfile built with the tutor's labels.
+        let daemon = "Step 1/5 : FROM busybox\n ---> 33d4ede3b56b\nStep 2/5 : RUN echo git > /git\n ---> Running in 58750c2b95a5\nRemoving intermediate container 58750c2b95a5\n ---> 8e752b7e0a80\nStep 3/5 : CMD [\"sh\"]\n ---> Using cache\n ---> 691059c978de\nStep 4/5 : LABEL org.docktutor.pid=25184\n ---> Running in 73689c60a285\nRemoving intermediate container 73689c60a285\n ---> 16984a60b8d0\nStep 5/5 : LABEL org.docktutor.session=3ec210b4\n ---> Running in c488103f958e\nRemoving intermediate container c488103f958e\n ---> a4d286833adb\nSuccessfully built a4d286833adb\nSuccessfully tagged dt-3ec210b4-app:latest\n";
+        let learner = "Step 1/3 : FROM busybox\n ---> 33d4ede3b56b\nStep 2/3 : RUN echo git > /git\n ---> Running in 58750c2b95a5\nRemoving intermediate container 58750c2b95a5\n ---> 8e752b7e0a80\nStep 3/3 : CMD [\"sh\"]\n ---> Using cache\n ---> a4d286833adb\nSuccessfully built a4d286833adb\nSuccessfully tagged dt-3ec210b4-app:latest\n";
+        assert_eq!(hide_tutor_label_steps(daemon), learner);
+        // The learner's own labels stay, and so does a build without the tutor's.
+        let own = "Step 1/2 : FROM busybox\n ---> 33d4ede3b56b\nStep 2/2 : LABEL team=web\n";
+        assert_eq!(hide_tutor_label_steps(own), own);
+    }
     use crate::engine::Mount;
 
     fn sandbox_in(dir: &Path) -> Sandbox {

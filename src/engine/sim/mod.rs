@@ -308,6 +308,31 @@ impl SimEngine {
                 }
             }
         }
+        // Ports the image or `--expose` declares without a binding: `docker ps` shows them as
+        // `80/tcp` next to the published ones.
+        let image_exposed = self
+            .state
+            .images
+            .get(&c.image_id)
+            .map(|i| i.config.exposed_ports.clone())
+            .unwrap_or_default();
+        for key in image_exposed.iter().chain(&c.spec.exposed_ports) {
+            let (port, protocol) = key.split_once('/').unwrap_or((key.as_str(), "tcp"));
+            let Ok(container_port) = port.parse::<u16>() else {
+                continue;
+            };
+            if !ports
+                .iter()
+                .any(|p| p.container_port == container_port && p.protocol == protocol)
+            {
+                ports.push(PortBinding {
+                    host_ip: None,
+                    host_port: None,
+                    container_port,
+                    protocol: protocol.to_string(),
+                });
+            }
+        }
         if !c.status.is_running() {
             ports.clear();
         }
@@ -1376,13 +1401,16 @@ impl Engine for SimEngine {
 
     fn container_list(&mut self, all: bool, size: bool) -> EngineResult<Vec<ContainerSummary>> {
         self.reap();
-        Ok(self
+        let mut rows: Vec<ContainerSummary> = self
             .state
             .containers
             .values()
             .filter(|c| all || c.status.is_running())
             .map(|c| self.summary(c, size))
-            .collect())
+            .collect();
+        // Newest first, as dockerd lists them (clients keep this order for equal seconds).
+        rows.sort_by(|a, b| b.created.cmp(&a.created).then_with(|| b.id.cmp(&a.id)));
+        Ok(rows)
     }
 
     fn container_inspect(&mut self, reference: &str) -> EngineResult<ContainerDetails> {
