@@ -8,6 +8,7 @@
 //! names, pulls missing images, renders tables and prints errors the way `docker` does, so both
 //! engines share one rendering and one set of messages.
 
+pub mod container_name;
 pub mod docker;
 pub mod error;
 pub mod open;

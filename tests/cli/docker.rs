@@ -643,7 +643,7 @@ fn adapter_regressions_pass_on_the_daemon() {
         .unwrap();
     let report = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{report}");
-    assert!(report.contains("5 passed, 0 failed, 0 skipped"), "{report}");
+    assert!(report.contains("6 passed, 0 failed, 0 skipped"), "{report}");
 }
 
 /// A session's build cache is its own: the same Dockerfile built in another session runs every

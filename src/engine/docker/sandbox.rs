@@ -61,6 +61,8 @@ impl Sandbox {
 
     /// The daemon's name for a container or volume the learner calls `name`.
     pub fn real_name(&self, name: &str) -> String {
+        // `--name /web` is `web`, as dockerd reads it.
+        let name = name.strip_prefix('/').unwrap_or(name);
         format!("{}{name}", self.prefix)
     }
 
@@ -111,6 +113,14 @@ impl Sandbox {
     /// Refuse what could reach outside the sandbox: host namespaces, extra privileges,
     /// devices, the docker socket, and bind mounts outside the workspace.
     pub fn vet(&self, spec: &ContainerSpec) -> Result<(), EngineError> {
+        // The daemon would accept any name behind the session's prefix; the learner's must
+        // pass Docker's own rule.
+        if let Some(typed) = &spec.name {
+            let name = typed.strip_prefix('/').unwrap_or(typed);
+            if !crate::engine::container_name::valid_container_name(name) {
+                return Err(crate::engine::container_name::invalid_name(typed));
+            }
+        }
         let refuse = |reason: String| Err(EngineError::Refused { reason });
         if spec.privileged {
             return refuse("`--privileged` gives the container the whole machine; the tutor does not run it on a real engine".into());
