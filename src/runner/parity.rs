@@ -56,6 +56,9 @@ pub fn observe(
         session.execute(&line.text);
     }
     session.forget_created();
+    // Each engine's run has a scratch workspace of its own; its path is not a difference.
+    let ws = workspace.to_string_lossy().into_owned();
+    let anonymous = |text: String| text.replace(&ws, "[WORKSPACE]");
     let mut seen = Vec::new();
     for step in &lesson.steps {
         session.begin_step();
@@ -65,8 +68,8 @@ pub fn observe(
                 step: step.id.clone(),
                 command: line.text.clone(),
                 line: line.line,
-                stdout: r.stdout,
-                stderr: r.stderr,
+                stdout: anonymous(r.stdout),
+                stderr: anonymous(r.stderr),
                 exit_code: r.exit_code,
             });
         }
