@@ -92,21 +92,13 @@ fn dir(l: &mut Layer, p: &str) {
 fn file(l: &mut Layer, p: &str, text: &str) {
     l.insert(
         p.to_string(),
-        Entry::File {
-            data: text.as_bytes().to_vec(),
-            mode: 0o644,
-            mtime: 0,
-        },
+        Entry::file(text.as_bytes().to_vec(), 0o644, 0),
     );
 }
 fn exe(l: &mut Layer, p: &str) {
     l.insert(
         p.to_string(),
-        Entry::File {
-            data: b"\x7fELF (simulated program)".to_vec(),
-            mode: 0o755,
-            mtime: 0,
-        },
+        Entry::file(b"\x7fELF (simulated program)".to_vec(), 0o755, 0),
     );
 }
 fn link(l: &mut Layer, p: &str, target: &str) {

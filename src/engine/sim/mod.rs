@@ -247,16 +247,7 @@ impl SimEngine {
 
     fn summary(&self, c: &Container, size: bool) -> ContainerSummary {
         let image_size = self.state.images.get(&c.image_id).map_or(0, |i| i.size);
-        let rw: u64 =
-            c.rw.values()
-                .map(|e| {
-                    if let fs::Entry::File { data, .. } = e {
-                        data.len() as u64
-                    } else {
-                        0
-                    }
-                })
-                .sum();
+        let rw: u64 = fs::layer_size(&c.rw);
         let mut ports = Vec::new();
         for p in &c.spec.ports {
             // dockerd binds both address families when no host address is given.
@@ -1387,17 +1378,9 @@ impl Engine for SimEngine {
             apply_change(&mut config, change);
         }
         let new_id = self.state.new_image_id();
-        let size: u64 =
-            c.rw.values()
-                .map(|e| {
-                    if let fs::Entry::File { data, .. } = e {
-                        data.len() as u64
-                    } else {
-                        0
-                    }
-                })
-                .sum::<u64>()
-                + c.rw.len() as u64 * 4096;
+        // dockerd counts the bytes of the files in the layer, nothing for folders: a commit of
+        // `echo "hello world" > /tmp/hello.txt` is a 12-byte layer.
+        let size = fs::layer_size(&c.rw);
         let mut history = parent.history.clone();
         history.push(state::HistoryItem {
             id: Some(new_id.clone()),
@@ -1452,16 +1435,7 @@ impl Engine for SimEngine {
         let mut report = PruneReport::default();
         for id in victims {
             let c = self.state.containers.remove(&id).expect("listed");
-            report.space_reclaimed +=
-                c.rw.values()
-                    .map(|e| {
-                        if let fs::Entry::File { data, .. } = e {
-                            data.len() as u64
-                        } else {
-                            0
-                        }
-                    })
-                    .sum::<u64>();
+            report.space_reclaimed += fs::layer_size(&c.rw);
             report.deleted.push(id);
         }
         Ok(report)
