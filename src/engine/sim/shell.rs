@@ -216,43 +216,59 @@ impl Machine<'_> {
         if !assigns.is_empty() {
             state.env = saved_env;
         }
+        // Redirections apply left to right to a table of where fds 1 and 2 point, as in a
+        // real shell: `>/dev/null 2>&1` silences both, `2>&1 >/dev/null` only stdout.
+        #[derive(Clone)]
+        enum Sink {
+            Out,
+            Err,
+            Null,
+            File(String),
+        }
+        let mut fds = [Sink::Null, Sink::Out, Sink::Err];
         for (fd, kind, target) in &redirects {
+            let i = match fd {
+                1 => 1,
+                2 => 2,
+                _ => continue,
+            };
             match kind {
-                RedirectKind::Dup(1) if *fd == 2 => {
-                    let e = std::mem::take(&mut r.stderr);
-                    r.stdout.extend(e);
-                }
-                RedirectKind::Dup(2) if *fd == 1 => {
-                    let o = std::mem::take(&mut r.stdout);
-                    r.stderr.extend(o);
-                }
+                RedirectKind::Dup(n @ (1 | 2)) => fds[i] = fds[*n as usize].clone(),
                 RedirectKind::Write(_) | RedirectKind::Append(_) => {
-                    let data = if *fd == 2 {
-                        std::mem::take(&mut r.stderr)
-                    } else {
-                        std::mem::take(&mut r.stdout)
-                    };
-                    let path = normalize(&state.cwd, target);
                     if target == "/dev/null" {
+                        fds[i] = Sink::Null;
                         continue;
                     }
-                    if let Err(e) =
-                        machine
-                            .view
-                            .write(&path, data, matches!(kind, RedirectKind::Append(_)))
-                    {
-                        let why = fs_reason(&e);
-                        let msg = match machine.flavor {
-                            ShellFlavor::Bash => format!("bash: {target}: {why}\n"),
-                            ShellFlavor::Busybox => {
-                                format!("sh: can't create {target}: nonexistent directory\n")
-                            }
-                        };
-                        r.stderr.extend(msg.into_bytes());
-                        r.status = 1;
+                    let path = normalize(&state.cwd, target);
+                    let append = matches!(kind, RedirectKind::Append(_));
+                    match machine.view.write(&path, Vec::new(), append) {
+                        Ok(()) => fds[i] = Sink::File(path),
+                        Err(e) => {
+                            let why = fs_reason(&e);
+                            let msg = match machine.flavor {
+                                ShellFlavor::Bash => format!("bash: {target}: {why}\n"),
+                                ShellFlavor::Busybox => {
+                                    format!("sh: can't create {target}: nonexistent directory\n")
+                                }
+                            };
+                            r.stderr.extend(msg.into_bytes());
+                            r.status = 1;
+                            fds[i] = Sink::Null;
+                        }
                     }
                 }
                 _ => {}
+            }
+        }
+        let streams = [std::mem::take(&mut r.stdout), std::mem::take(&mut r.stderr)];
+        for (data, sink) in streams.into_iter().zip([fds[1].clone(), fds[2].clone()]) {
+            match sink {
+                Sink::Out => r.stdout.extend(data),
+                Sink::Err => r.stderr.extend(data),
+                Sink::Null => {}
+                Sink::File(path) => {
+                    let _ = machine.view.write(&path, data, true);
+                }
             }
         }
         r
@@ -1082,6 +1098,33 @@ mod tests {
         assert_eq!(
             run(&mut m, &mut st, "ls /").0,
             "bin\ndev\netc\nhome\nlib\nlib64\nproc\nroot\nsys\ntmp\nusr\nvar\n"
+        );
+    }
+
+    #[test]
+    fn redirections_apply_left_to_right() {
+        let img = super::super::catalog::find("ubuntu:latest").unwrap();
+        let mut upper = Layer::new();
+        let mut m = machine(&img.layer, &mut upper, ShellFlavor::Bash);
+        let mut st = ShellState::new("/", &img.config.env);
+        // bash: both streams go to /dev/null, and a file gets both.
+        assert_eq!(
+            run(&mut m, &mut st, "ls / nope >/dev/null 2>&1"),
+            (String::new(), String::new(), 2)
+        );
+        run(&mut m, &mut st, "ls nope > /tmp/out 2>&1");
+        assert_eq!(
+            run(&mut m, &mut st, "cat /tmp/out").0,
+            "ls: cannot access 'nope': No such file or directory\n"
+        );
+        // The other order: stderr to where stdout pointed (the terminal), stdout to null.
+        assert_eq!(
+            run(&mut m, &mut st, "ls nope 2>&1 >/dev/null"),
+            (
+                "ls: cannot access 'nope': No such file or directory\n".into(),
+                String::new(),
+                2
+            )
         );
     }
 
