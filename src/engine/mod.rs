@@ -11,6 +11,7 @@
 pub mod docker;
 pub mod error;
 pub mod open;
+pub mod packages;
 pub mod sim;
 pub mod types;
 

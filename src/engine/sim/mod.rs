@@ -8,6 +8,7 @@ pub mod fs;
 mod names;
 pub mod shell;
 mod state;
+mod tools;
 
 use std::path::{Path, PathBuf};
 

@@ -352,6 +352,9 @@ impl Machine<'_> {
         if self.view.stat(&found).is_some_and(|n| n.is_dir()) {
             return self.error(format!("{name}: Is a directory"), 126);
         }
+        if let Some(version) = self.table_version(&found, args) {
+            return version;
+        }
         let gnu = self.flavor == ShellFlavor::Bash;
         match base {
             "sh" | "bash" | "ash" | "dash" => {
@@ -591,7 +594,9 @@ impl Machine<'_> {
             "ps" => self.ps(args),
             "hello" => ok(super::catalog::HELLO_TEXT.to_string()),
             "date" => ok("Mon Nov 23 00:00:00 UTC 2026\n".into()),
-            "apt-get" | "apt" => self.apt(state, args),
+            "apt-get" | "apt" => self.apt(base, args),
+            "pip" | "pip3" => self.pip(state, args),
+            "npm" => self.npm(state, args),
             _ => Output {
                 stderr: format!("docktutor: the simulated container cannot run `{base}` yet\n")
                     .into_bytes(),
@@ -813,48 +818,6 @@ impl Machine<'_> {
             }
         }
         ok(s)
-    }
-
-    /// apt works offline in the simulator: `update` reads fake package lists, `install` puts
-    /// each package's program on the PATH.
-    fn apt(&mut self, _state: &ShellState, args: &[String]) -> Output {
-        match args
-            .iter()
-            .find(|a| !a.starts_with('-'))
-            .map(String::as_str)
-        {
-            Some("update") => {
-                let _ = self.view.write(
-                    "/var/lib/apt/lists/archive.ubuntu.com_ubuntu_dists_noble_InRelease",
-                    b"(simulated)".to_vec(),
-                    false,
-                );
-                ok("Get:1 http://archive.ubuntu.com/ubuntu noble InRelease [256 kB]\nGet:2 http://security.ubuntu.com/ubuntu noble-security InRelease [126 kB]\nFetched 382 kB in 1s (382 kB/s)\nReading package lists... Done\n".into())
-            }
-            Some("install") => {
-                let pkgs: Vec<&String> = args
-                    .iter()
-                    .filter(|a| !a.starts_with('-') && *a != "install")
-                    .collect();
-                let mut s = String::from("Reading package lists... Done\nBuilding dependency tree... Done\nReading state information... Done\n");
-                for p in &pkgs {
-                    let _ = self.view.write(
-                        &format!("/usr/bin/{p}"),
-                        b"\x7fELF (simulated program)".to_vec(),
-                        false,
-                    );
-                    let _ = self.view.mkdir(&format!("/usr/share/doc/{p}"), true);
-                    let _ = self.view.write(
-                        &format!("/usr/share/doc/{p}/copyright"),
-                        format!("{p}: simulated package\n").into_bytes(),
-                        false,
-                    );
-                    s.push_str(&format!("Setting up {p} ...\n"));
-                }
-                ok(s)
-            }
-            _ => ok(String::new()),
-        }
     }
 }
 

@@ -46,3 +46,137 @@ fn a_committed_layer_counts_file_bytes_only_as_dockerd_does() {
     );
     assert_eq!(commit(&mut e, &id, "hello_docker"), 12);
 }
+
+/// Run `script` with `sh -c` in a new container from `image`: (container id, stdout, stderr,
+/// exit code).
+fn sh(e: &mut SimEngine, image: &str, script: &str) -> (String, String, String, i64) {
+    e.image_pull(&parse_normalized(image).unwrap(), &mut |_| {})
+        .unwrap();
+    let spec = ContainerSpec {
+        image: image.into(),
+        cmd: vec!["sh".into(), "-c".into(), script.into()],
+        ..Default::default()
+    };
+    let id = e.container_create(&spec).unwrap().id;
+    let out = e.container_start(&id, true).unwrap();
+    (
+        id,
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.exit_code.unwrap_or(-1),
+    )
+}
+
+#[test]
+fn apt_knows_no_package_before_update_as_on_a_fresh_ubuntu() {
+    let mut e = SimEngine::deterministic(2);
+    let (_, out, err, code) = sh(&mut e, "ubuntu:latest", "apt-get install -y git");
+    assert_eq!(
+        out,
+        "Reading package lists...\nBuilding dependency tree...\nReading state information...\n"
+    );
+    assert_eq!(err, "E: Unable to locate package git\n");
+    assert_eq!(code, 100);
+    let (_, _, err, code) = sh(
+        &mut e,
+        "ubuntu:latest",
+        "apt-get update >/dev/null && apt-get install -y gti",
+    );
+    assert_eq!(
+        (err.as_str(), code),
+        ("E: Unable to locate package gti\n", 100)
+    );
+}
+
+#[test]
+fn apt_asks_before_installing_dependencies_and_gives_up_without_an_answer() {
+    let mut e = SimEngine::deterministic(3);
+    let (_, out, _, code) = sh(
+        &mut e,
+        "ubuntu:latest",
+        "apt-get update >/dev/null && apt-get install git",
+    );
+    assert!(out.contains("The following NEW packages will be installed:\n  ca-certificates git git-man less libcurl3t64-gnutls liberror-perl perl\n"), "{out}");
+    assert!(
+        out.ends_with("Do you want to continue? [Y/n] Abort.\n"),
+        "{out}"
+    );
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn installing_git_adds_tens_of_megabytes_to_the_committed_layer() {
+    let mut e = SimEngine::deterministic(4);
+    let (id, out, _, code) = sh(
+        &mut e,
+        "ubuntu:latest",
+        "apt-get update && apt-get install -y git && git --version",
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("Setting up git (1:2.43.0-1ubuntu7.2) ...\n"),
+        "{out}"
+    );
+    assert!(out.ends_with("git version 2.43.0\n"), "{out}");
+    let size = commit(&mut e, &id, "user/debian:0.1");
+    assert!((60_000_000..120_000_000).contains(&size), "{size}");
+    // And on jessie, as in note 002.
+    let (_, out, _, code) = sh(
+        &mut e,
+        "debian:jessie",
+        "apt-get update && apt-get install -y git",
+    );
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("Get:1 http://security.debian.org jessie/updates InRelease"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Setting up git (1:2.1.4-2.1+deb8u6) ...\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn pip_on_ubuntu_refuses_the_system_python_unless_told_to_break_it() {
+    let mut e = SimEngine::deterministic(5);
+    let setup = "apt-get update >/dev/null && apt-get install -y python3-pip >/dev/null 2>&1";
+    let (_, _, err, code) = sh(
+        &mut e,
+        "ubuntu:latest",
+        &format!("{setup} && pip install flask"),
+    );
+    assert!(
+        err.starts_with("error: externally-managed-environment\n"),
+        "{err}"
+    );
+    assert_eq!(code, 1);
+    let (_, out, err, code) = sh(
+        &mut e,
+        "ubuntu:latest",
+        &format!("{setup} && pip install --break-system-packages flask && ls /usr/local/lib/python3.12/dist-packages/flask"),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Successfully installed Jinja2-3.1.4 MarkupSafe-2.1.5 Werkzeug-3.0.3 blinker-1.8.2 click-8.1.7 flask-3.0.3 itsdangerous-2.2.0\n"), "{out}");
+    assert!(out.ends_with("__init__.py\n"), "{out}");
+    assert!(
+        err.starts_with("WARNING: Running pip as the 'root' user"),
+        "{err}"
+    );
+}
+
+#[test]
+fn npm_installs_the_manifests_dependencies_into_node_modules() {
+    let mut e = SimEngine::deterministic(6);
+    let (_, out, err, code) = sh(
+        &mut e,
+        "ubuntu:latest",
+        "apt-get update >/dev/null && apt-get install -y npm >/dev/null 2>&1 && mkdir /app && cd /app && echo '{\"name\":\"app\",\"dependencies\":{\"express\":\"^4.18.2\"}}' > package.json && npm install && ls node_modules/express && npm install",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("\nadded 13 packages, and audited 14 packages in 2s\n\nfound 0 vulnerabilities\nindex.js\npackage.json\n"), "{out}");
+    assert!(
+        out.ends_with("\nup to date, audited 14 packages in 1s\n\nfound 0 vulnerabilities\n"),
+        "{out}"
+    );
+}
