@@ -524,11 +524,16 @@ impl Machine<'_> {
                 Output::default()
             }
             "head" | "tail" => {
+                // `-n 20` or the traditional `-20`.
                 let n = args
                     .iter()
                     .position(|a| a == "-n")
                     .and_then(|i| args.get(i + 1))
                     .and_then(|n| n.parse().ok())
+                    .or_else(|| {
+                        args.iter()
+                            .find_map(|a| a.strip_prefix('-').and_then(|n| n.parse().ok()))
+                    })
                     .unwrap_or(10usize);
                 let file = args
                     .iter()
@@ -1088,6 +1093,28 @@ mod tests {
                 String::new(),
                 2
             )
+        );
+    }
+
+    #[test]
+    fn head_takes_a_count_as_dash_number() {
+        let img = super::super::catalog::find("ubuntu:latest").unwrap();
+        let mut upper = Layer::new();
+        let mut m = machine(&img.layer, &mut upper, ShellFlavor::Bash);
+        let mut st = ShellState::new("/", &img.config.env);
+        assert_eq!(
+            run(&mut m, &mut st, "cat /etc/os-release | head -2")
+                .0
+                .lines()
+                .count(),
+            2
+        );
+        assert_eq!(
+            run(&mut m, &mut st, "head -n 3 /etc/os-release")
+                .0
+                .lines()
+                .count(),
+            3
         );
     }
 
