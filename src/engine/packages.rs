@@ -552,6 +552,13 @@ const OTHER_DEBS: &[&str] = &[
     "zip",
 ];
 
+/// Packages a release no longer has but others still name: (release, package, what replaces
+/// it). `apt-get install python` on Ubuntu 24.04 says "has no installation candidate".
+pub const RETIRED: &[(&str, &str, &str)] = &[
+    ("noble", "python", "python-is-python3"),
+    ("noble", "python-pip", "python3-pip"),
+];
+
 /// `PROGRAM --version` for the programs the table installs.
 pub const PROGRAMS: &[Program] = &[
     Program { path: "/usr/bin/git", version: "git version 2.43.0" },
@@ -568,6 +575,12 @@ pub const PROGRAMS: &[Program] = &[
     Program { path: "/usr/bin/gcc", version: "gcc (Ubuntu 13.3.0-6ubuntu2~24.04) 13.3.0" },
     Program { path: "/usr/bin/perl5.38-x86_64-linux-gnu", version: "This is perl 5, version 38, subversion 2 (v5.38.2) built for x86_64-linux-gnu-thread-multi" },
 ];
+
+/// What an installed program says when asked anything but `--version`: no real program is
+/// behind it on either engine.
+pub fn only_version(program: &str) -> String {
+    format!("docktutor: this offline `{program}` only answers --version\n")
+}
 
 /// Links a package makes besides its files (link, target).
 pub const LINKS: &[(&str, &str, &str)] = &[
@@ -609,10 +622,12 @@ pub fn find_deb(name: &str, distro: Distro) -> Result<Option<Found>, &'static st
             Distro::Jessie => d.jessie,
         };
         let Some(version) = version else {
-            return match (name, distro) {
-                ("python", Distro::Noble) => Err("python-is-python3"),
-                ("python-pip", Distro::Noble) => Err("python3-pip"),
-                _ => Ok(None),
+            return match RETIRED
+                .iter()
+                .find(|(d, n, _)| *d == distro.key() && *n == name)
+            {
+                Some((_, _, by)) => Err(by),
+                None => Ok(None),
             };
         };
         return Ok(Some(Found {
@@ -934,6 +949,8 @@ pub fn find_node_package(name: &str) -> (String, String, u64, Vec<(String, Strin
 /// W|NAME|VERSION|MODULE|SIZE|REQ REQ …               a Python wheel
 /// N|NAME|VERSION|SIZE                                an npm package …
 /// M|NAME|DEP|VERSION|SIZE                            … and one of its dependencies
+/// O|DISTRO|NAME|REPLACEMENT                         a retired package
+/// R|DISTRO|POOL|FETCHED-LINE                         a release's archive
 /// I|DISTRO|GET-LINE|LIST-FILE|SIZE                   an index `apt-get update` fetches
 /// ```
 pub fn table_text() -> String {
@@ -975,7 +992,16 @@ pub fn table_text() -> String {
             s.push_str(&format!("M|{}|{n}|{v}|{size}\n", p.name));
         }
     }
+    for (distro, name, by) in RETIRED {
+        s.push_str(&format!("O|{distro}|{name}|{by}\n"));
+    }
     for distro in [Distro::Noble, Distro::Jessie] {
+        s.push_str(&format!(
+            "R|{}|{}|{}\n",
+            distro.key(),
+            distro.pool(),
+            distro.fetched()
+        ));
         for (get, file, size) in distro.indexes() {
             s.push_str(&format!("I|{}|{get}|{file}|{size}\n", distro.key()));
         }

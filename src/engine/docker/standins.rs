@@ -17,7 +17,26 @@ pub struct StandIn {
     pub cmd: &'static [&'static str],
     /// Extra Dockerfile lines (after busybox is installed).
     pub extra: &'static str,
+    /// For a Debian-family image: its `/etc/os-release`, and the offline stand-in `apt-get`,
+    /// `apt`, `pip` and `npm` (see [`TOOLS`]) that install from docktutor's package table.
+    pub debian: Option<&'static str>,
 }
+
+/// The stand-in package tools, copied to /usr/share/docktutor-standin in Debian-family
+/// stand-ins; `apt-get` and `apt` are copies of apt.sh, and apt.sh writes `pip`, `npm` and the
+/// programs it installs as wrappers around the others.
+const TOOLS: &[(&str, &str)] = &[
+    ("apt.sh", include_str!("standin/apt.sh")),
+    ("pip.sh", include_str!("standin/pip.sh")),
+    ("npm.sh", include_str!("standin/npm.sh")),
+    ("program.sh", include_str!("standin/program.sh")),
+];
+
+const TOOLS_README: &str = "This image is a docktutor stand-in, built offline from a static busybox: it is not the real\nimage of this name. apt-get, apt, pip and npm here are shell scripts that install from\npackages.txt (docktutor's package table, the same the simulator uses): the files have the\nreal packages' names and sizes, but the programs only answer --version.\n";
+
+/// Bash is not in busybox: a wrapper keeps `/bin/bash` working (with sh's messages).
+const BASH_WRAPPER: &str =
+    "RUN printf '#!/bin/sh\\nexec /bin/sh \"$@\"\\n' > /bin/bash && chmod 755 /bin/bash\n";
 
 /// Every image the built-in lessons and scenarios run.
 pub const STANDINS: &[StandIn] = &[
@@ -25,17 +44,25 @@ pub const STANDINS: &[StandIn] = &[
         reference: "busybox:latest",
         cmd: &["sh"],
         extra: "",
+        debian: None,
     },
     StandIn {
         reference: "ubuntu:latest",
         cmd: &["/bin/bash"],
-        // No bash in busybox: a wrapper keeps `/bin/bash` working (with sh's messages).
-        extra: "RUN printf '#!/bin/sh\\nexec /bin/sh \"$@\"\\n' > /bin/bash && chmod 755 /bin/bash\n",
+        extra: BASH_WRAPPER,
+        debian: Some(crate::engine::sim::catalog::UBUNTU_OS),
     },
     StandIn {
         reference: "hello-world:latest",
         cmd: &["/hello"],
         extra: "RUN printf '#!/bin/sh\\necho\\necho \"Hello from Docker!\"\\necho \"This message shows that your installation appears to be working correctly.\"\\n' > /hello && chmod 755 /hello\n",
+        debian: None,
+    },
+    StandIn {
+        reference: "debian:jessie",
+        cmd: &["bash"],
+        extra: BASH_WRAPPER,
+        debian: Some(crate::engine::sim::catalog::JESSIE_OS),
     },
 ];
 
@@ -83,20 +110,68 @@ fn dockerfile(standin: &StandIn) -> String {
          RUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n\
          RUN mkdir -p /tmp /root /home /etc /var/spool /usr/sbin /usr/bin /lib /lib64 && chmod 1777 /tmp \
          && echo 'root:x:0:0:root:/root:/bin/sh' > /etc/passwd && echo 'root:x:0:' > /etc/group\n\
-         {extra}\
+         {extra}{tools}\
          LABEL {STANDIN_LABEL}=true\n\
          ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n\
          CMD [{cmd}]\n",
-        extra = standin.extra
+        extra = standin.extra,
+        tools = if standin.debian.is_some() {
+            "COPY docktutor-standin /usr/share/docktutor-standin\n\
+             RUN cd /usr/share/docktutor-standin && chmod 755 *.sh && cp apt.sh /usr/bin/apt-get \
+             && cp apt.sh /usr/bin/apt && cp os-release /etc/os-release \
+             && mkdir -p /var/lib/apt/lists /var/lib/dpkg/info /usr/local/bin /usr/share/doc \
+             && touch /var/lib/dpkg/status\n"
+        } else {
+            ""
+        }
     )
 }
 
-fn context_tar(dockerfile: &str, busybox: &[u8]) -> std::io::Result<Vec<u8>> {
+/// The files of the build context besides the Dockerfile and busybox.
+fn tool_files(standin: &StandIn) -> Vec<(String, Vec<u8>, u32)> {
+    let Some(os_release) = standin.debian else {
+        return Vec::new();
+    };
+    let mut files: Vec<(String, Vec<u8>, u32)> = TOOLS
+        .iter()
+        .map(|(name, text)| {
+            (
+                format!("docktutor-standin/{name}"),
+                text.as_bytes().to_vec(),
+                0o755,
+            )
+        })
+        .collect();
+    for (name, text) in [
+        ("packages.txt", crate::engine::packages::table_text()),
+        (
+            "externally-managed.txt",
+            crate::engine::sim::EXTERNALLY_MANAGED.to_string(),
+        ),
+        ("os-release", os_release.to_string()),
+        ("README", TOOLS_README.to_string()),
+    ] {
+        files.push((
+            format!("docktutor-standin/{name}"),
+            text.into_bytes(),
+            0o644,
+        ));
+    }
+    files
+}
+
+fn context_tar(
+    dockerfile: &str,
+    busybox: &[u8],
+    more: &[(String, Vec<u8>, u32)],
+) -> std::io::Result<Vec<u8>> {
     let mut builder = tar::Builder::new(Vec::new());
-    for (name, data, mode) in [
+    let mut files = vec![
         ("Dockerfile", dockerfile.as_bytes(), 0o644),
         ("busybox", busybox, 0o755),
-    ] {
+    ];
+    files.extend(more.iter().map(|(n, d, m)| (n.as_str(), d.as_slice(), *m)));
+    for (name, data, mode) in files {
         let mut header = tar::Header::new_gnu();
         header.set_size(data.len() as u64);
         header.set_mode(mode);
@@ -121,7 +196,7 @@ async fn build_one(
             return Ok(StandInOutcome::KeptExisting);
         }
     }
-    let tar = context_tar(&dockerfile(standin), busybox)
+    let tar = context_tar(&dockerfile(standin), busybox, &tool_files(standin))
         .map_err(|e| EngineError::Other(format!("cannot pack the build context: {e}")))?;
     let options = q::BuildImageOptions {
         dockerfile: "Dockerfile".into(),
@@ -171,7 +246,7 @@ mod tests {
 
     #[test]
     fn context_holds_both_files() {
-        let tar = context_tar("FROM scratch\n", b"\x7fELF").unwrap();
+        let tar = context_tar("FROM scratch\n", b"\x7fELF", &[]).unwrap();
         let mut archive = tar::Archive::new(tar.as_slice());
         let names: Vec<String> = archive
             .entries()

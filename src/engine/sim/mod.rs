@@ -9,6 +9,7 @@ mod names;
 pub mod shell;
 mod state;
 mod tools;
+pub use tools::EXTERNALLY_MANAGED;
 
 use std::path::{Path, PathBuf};
 

@@ -318,16 +318,21 @@ impl Machine<'_> {
             .write("/var/lib/dpkg/status", stanza.into_bytes(), true);
     }
 
-    /// `--version` of a program the package table installed, if `path` is one.
+    /// `--version` of a program the package table installed, if `path` is one; anything else
+    /// it is asked is refused in one line (the same on the stand-in images). pip and npm are
+    /// simulated in full.
     pub(super) fn table_version(&self, path: &str, args: &[String]) -> Option<Output> {
-        if args.first().map(String::as_str) != Some("--version")
-            && args.first().map(String::as_str) != Some("-V")
-        {
-            return None;
-        }
         let real = self.view.resolve(path);
         let p = packages::PROGRAMS.iter().find(|p| p.path == real)?;
-        Some(out(format!("{}\n", p.version), String::new(), 0))
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let asked = args.first().map(String::as_str);
+        if ["pip", "pip3", "npm"].contains(&name) && asked != Some("--version") {
+            return None;
+        }
+        Some(match asked {
+            Some("--version" | "-V") => out(format!("{}\n", p.version), String::new(), 0),
+            _ => out(String::new(), packages::only_version(name), 126),
+        })
     }
 
     /// `pip install …` (and `pip3`): wheels into site-packages, refusing a system-wide install
