@@ -485,6 +485,10 @@ impl SimEngine {
             if let Some(reg) = &reference.registry {
                 return self.pull_registry(reg, reference, progress);
             }
+            // What a learner pushed to the simulated Docker Hub can be pulled back.
+            if let Some(id) = self.state.registry.get(&reference.repo_tag()).cloned() {
+                return self.pull_stored(&id, reference, progress);
+            }
             return Err(EngineError::not_found(format!(
                 "pull access denied for {}, repository does not exist or may require 'docker login': denied: requested access to the resource is denied",
                 reference.repository
@@ -573,6 +577,18 @@ impl SimEngine {
                 "manifest for {key} not found: manifest unknown: manifest unknown"
             )));
         };
+        self.pull_stored(&id, reference, progress)
+    }
+
+    /// Pull image `id`, which a push stored in a registry (local or the simulated hub).
+    fn pull_stored(
+        &mut self,
+        id: &str,
+        reference: &ImageRef,
+        progress: &mut dyn FnMut(&ProgressEvent),
+    ) -> EngineResult<()> {
+        let id = id.to_string();
+        let key = reference.repo_tag();
         let tag = reference.tag.clone().unwrap_or_else(|| "latest".into());
         let ev = |id: Option<&str>, status: &str| ProgressEvent {
             id: id.map(str::to_string),
@@ -765,12 +781,6 @@ impl Engine for SimEngine {
         progress: &mut dyn FnMut(&ProgressEvent),
     ) -> EngineResult<()> {
         let key = reference.repo_tag();
-        let id = self.find_image(&key).map_err(|_| {
-            EngineError::not_found(format!(
-                "An image does not exist locally with the tag: {}",
-                reference.full_repository()
-            ))
-        })?;
         progress(&ProgressEvent {
             status: Some(format!(
                 "The push refers to repository [{}]",
@@ -778,6 +788,17 @@ impl Engine for SimEngine {
             )),
             ..Default::default()
         });
+        // dockerd reports a missing tag in the push stream, after naming the repository.
+        let Ok(id) = self.find_image(&key) else {
+            progress(&ProgressEvent {
+                error: Some(format!(
+                    "An image does not exist locally with the tag: {}",
+                    reference.full_repository()
+                )),
+                ..Default::default()
+            });
+            return Ok(());
+        };
         match &reference.registry {
             Some(reg) if self.registry_running(reg) => {}
             Some(reg) => {

@@ -180,3 +180,56 @@ fn npm_installs_the_manifests_dependencies_into_node_modules() {
         "{out}"
     );
 }
+
+/// Status and error lines of a push, as the CLI prints them.
+fn push(e: &mut SimEngine, name: &str) -> Vec<String> {
+    let mut lines = Vec::new();
+    e.image_push(&parse_normalized(name).unwrap(), &mut |ev| {
+        if let Some(s) = &ev.status {
+            lines.push(s.clone());
+        }
+        if let Some(err) = &ev.error {
+            lines.push(format!("error: {err}"));
+        }
+    })
+    .unwrap();
+    lines
+}
+
+#[test]
+fn pushing_a_missing_tag_names_the_repository_then_fails_as_dockerd_does() {
+    // Measured on dockerd 20.10: the repository line, then the error (no "Error response
+    // from daemon:" prefix), exit 1 — as note 003 shows.
+    let mut e = SimEngine::deterministic(8);
+    assert_eq!(
+        push(&mut e, "joseservin/node-app-demo"),
+        [
+            "The push refers to repository [docker.io/joseservin/node-app-demo]",
+            "error: An image does not exist locally with the tag: joseservin/node-app-demo"
+        ]
+    );
+}
+
+#[test]
+fn an_image_pushed_to_the_simulated_hub_can_be_pulled_back() {
+    let mut e = SimEngine::deterministic(9);
+    e.registry_login("", "joseservin", "secret").unwrap();
+    e.image_pull(&parse_normalized("busybox").unwrap(), &mut |_| {})
+        .unwrap();
+    let target = parse_normalized("joseservin/node-app-demo").unwrap();
+    e.image_tag("busybox", &target).unwrap();
+    // Without the user's namespace the hub refuses.
+    e.image_tag("busybox", &parse_normalized("goals").unwrap())
+        .unwrap();
+    assert_eq!(
+        push(&mut e, "goals").last().unwrap(),
+        "error: denied: requested access to the resource is denied"
+    );
+    assert!(push(&mut e, "joseservin/node-app-demo")
+        .last()
+        .unwrap()
+        .starts_with("latest: digest: sha256:"));
+    e.image_remove("joseservin/node-app-demo", false).unwrap();
+    e.image_pull(&target, &mut |_| {}).unwrap();
+    assert!(e.image_inspect("joseservin/node-app-demo").is_ok());
+}
