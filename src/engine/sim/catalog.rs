@@ -54,6 +54,7 @@ const BUSYBOX_APPLETS: &[&str] = &[
     "sort", "tail", "touch", "top", "true", "uname", "vi", "wc", "which", "whoami", "wget", "tar",
     "gzip", "find", "xargs", "tee", "uniq", "cut", "tr", "basename", "dirname", "printf", "test",
     "stat", "du", "mount", "more", "yes", "seq", "nproc", "clear", "free", "uptime", "busybox",
+    "httpd",
 ];
 
 pub const HELLO_TEXT: &str = "

@@ -401,6 +401,13 @@ impl SimEngine {
             });
             return Ok(ProcessOutput::default());
         }
+        // busybox httpd serves in the foreground with -f; without it, it forks into the
+        // background and the main process ends at once (so does the container).
+        if base == "httpd" && argv.iter().any(|a| a == "-f") {
+            let c = self.state.containers.get_mut(id).expect("exists");
+            c.process = Some(Proc::Server);
+            return Ok(ProcessOutput::default());
+        }
         if program == "/hello" {
             let c = self.state.containers.get_mut(id).expect("exists");
             c.log(Stream::Stdout, HELLO_TEXT, now);
@@ -1135,7 +1142,10 @@ impl Engine for SimEngine {
         // killed after the grace period.
         let ignores_term = matches!(
             c.process,
-            Some(Proc::Shell { .. }) | Some(Proc::Sleep { .. }) | Some(Proc::Cat)
+            Some(Proc::Shell { .. })
+                | Some(Proc::Sleep { .. })
+                | Some(Proc::Cat)
+                | Some(Proc::Server)
         );
         let code = if ignores_term {
             self.state.advance(timeout_secs.unwrap_or(10).max(0));

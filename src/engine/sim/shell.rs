@@ -598,6 +598,8 @@ impl Machine<'_> {
             }
             "ps" => self.ps(args),
             "hello" => ok(super::catalog::HELLO_TEXT.to_string()),
+            // Without -f busybox httpd forks into the background and returns at once.
+            "httpd" if !args.iter().any(|a| a == "-f") => Output::default(),
             "date" => ok("Mon Nov 23 00:00:00 UTC 2026\n".into()),
             "apt-get" | "apt" => self.apt(base, args),
             "pip" | "pip3" => self.pip(state, args),

@@ -348,6 +348,9 @@ pub enum Proc {
     Sleep { until: Timestamp },
     /// A server that runs until stopped.
     Service,
+    /// A foreground server with no handler for SIGTERM (busybox `httpd -f`): as PID 1 it
+    /// ignores `docker stop`'s polite signal and is killed after the grace period.
+    Server,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

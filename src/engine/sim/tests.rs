@@ -233,3 +233,30 @@ fn an_image_pushed_to_the_simulated_hub_can_be_pulled_back() {
     e.image_pull(&target, &mut |_| {}).unwrap();
     assert!(e.image_inspect("joseservin/node-app-demo").is_ok());
 }
+
+#[test]
+fn busybox_httpd_serves_in_the_foreground_and_ignores_a_polite_stop() {
+    // Measured on dockerd 20.10: `docker run -d busybox httpd -f -p 80` stays up, and
+    // `docker stop` waits the 10 s grace period and kills it (Exited (137)).
+    let mut e = SimEngine::deterministic(10);
+    e.image_pull(&parse_normalized("busybox").unwrap(), &mut |_| {})
+        .unwrap();
+    let spec = ContainerSpec {
+        image: "busybox".into(),
+        cmd: ["httpd", "-f", "-p", "80", "-h", "/etc"]
+            .map(String::from)
+            .to_vec(),
+        ..Default::default()
+    };
+    let id = e.container_create(&spec).unwrap().id;
+    e.container_start(&id, false).unwrap();
+    let before = e.now();
+    assert_eq!(
+        e.container_inspect(&id).unwrap().summary.status.as_str(),
+        "running"
+    );
+    e.container_stop(&id, None).unwrap();
+    let after = e.container_inspect(&id).unwrap().summary;
+    assert_eq!((after.status.as_str(), after.exit_code), ("exited", 137));
+    assert!((e.now() - before).num_seconds() >= 10);
+}
