@@ -485,3 +485,16 @@ mod check;
 
 #[path = "cli/docker.rs"]
 mod docker;
+
+/// `docker run -d` prints the new container's id before starting it, so a start that fails
+/// (measured on dockerd 20.10) still leaves the id on stdout, with the error and its status.
+#[test]
+fn run_detached_prints_the_id_even_when_the_start_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    sim(dir.path(), "pull busybox", "");
+    let o = sim(dir.path(), "run -d busybox nosuchcmd", "");
+    assert_eq!(o.code, 127, "{o:?}");
+    let id = o.stdout.trim();
+    assert!(id.len() == 64 && id.chars().all(|c| c.is_ascii_hexdigit()), "{o:?}");
+    assert!(o.stderr.contains("executable file not found in $PATH"), "{o:?}");
+}
