@@ -439,6 +439,59 @@ impl SimEngine {
         })
     }
 
+    /// The bytes freed by deleting `img`: the layers no remaining image shares. Layers below
+    /// a remaining ancestor stay, and so does a catalogue base another image is built on.
+    fn unshared_size(&self, img: &Image) -> u64 {
+        if let Some(kept) = img.parent.as_ref().and_then(|p| self.state.images.get(p)) {
+            return img.size.saturating_sub(kept.size);
+        }
+        let base_kept =
+            img.base.is_some() && self.state.images.values().any(|i| i.base == img.base);
+        let base_size = img
+            .base
+            .as_deref()
+            .and_then(catalog::find)
+            .map_or(0, |c| c.size);
+        if base_kept {
+            img.size.saturating_sub(base_size)
+        } else {
+            img.size
+        }
+    }
+
+    /// A host port can be published by one running container at a time; dockerd refuses to
+    /// start a second one (it stays `Created`).
+    fn check_ports_free(&self, id: &str) -> EngineResult<()> {
+        let c = self.container(id);
+        for p in &c.spec.ports {
+            let Some(port) = p.host_port else { continue };
+            let ip = p.host_ip.clone().unwrap_or_else(|| "0.0.0.0".into());
+            let taken = self.state.containers.values().any(|o| {
+                o.id != c.id
+                    && o.status.is_running()
+                    && o.spec.ports.iter().any(|q| {
+                        q.host_port == Some(port)
+                            && q.protocol == p.protocol
+                            && (q.host_ip.is_none()
+                                || p.host_ip.is_none()
+                                || q.host_ip == p.host_ip)
+                    })
+            });
+            if taken {
+                let endpoint =
+                    catalog::hex(&sha2::Sha256::digest_str(&format!("endpoint {}", c.id)));
+                return Err(EngineError::daemon(
+                    500,
+                    format!(
+                        "driver failed programming external connectivity on endpoint {} ({endpoint}): Bind for {ip}:{port} failed: port is already allocated",
+                        c.name
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// `--rm` containers go away when their process ends.
     fn after_exit(&mut self, id: &str) {
         if self
@@ -976,11 +1029,11 @@ impl Engine for SimEngine {
         let mut report = PruneReport::default();
         for id in victims {
             let img = self.state.images.remove(&id).expect("listed");
+            report.space_reclaimed += self.unshared_size(&img);
             for t in img.repo_tags {
                 report.deleted.push(format!("untagged: {t}"));
             }
             report.deleted.push(format!("deleted: {id}"));
-            report.space_reclaimed += img.size;
         }
         Ok(report)
     }
@@ -1128,6 +1181,7 @@ impl Engine for SimEngine {
             }
             _ => {}
         }
+        self.check_ports_free(&id)?;
         self.start_process(&id)
     }
 

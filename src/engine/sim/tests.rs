@@ -260,3 +260,58 @@ fn busybox_httpd_serves_in_the_foreground_and_ignores_a_polite_stop() {
     assert_eq!((after.status.as_str(), after.exit_code), ("exited", 137));
     assert!((e.now() - before).num_seconds() >= 10);
 }
+
+#[test]
+fn a_second_container_on_a_taken_host_port_is_created_but_not_started() {
+    // Measured on dockerd 20.10 (exit 125 from `docker run`, the container left `Created`).
+    let mut e = SimEngine::deterministic(11);
+    e.image_pull(&parse_normalized("busybox").unwrap(), &mut |_| {})
+        .unwrap();
+    let spec = |name: &str| ContainerSpec {
+        image: "busybox".into(),
+        name: Some(name.into()),
+        cmd: ["httpd", "-f", "-p", "80"].map(String::from).to_vec(),
+        ports: vec![crate::engine::PortBinding {
+            host_ip: None,
+            host_port: Some(3000),
+            container_port: 80,
+            protocol: "tcp".into(),
+        }],
+        ..Default::default()
+    };
+    let first = e.container_create(&spec("first")).unwrap().id;
+    e.container_start(&first, false).unwrap();
+    let second = e.container_create(&spec("second")).unwrap().id;
+    let err = e.container_start(&second, false).unwrap_err().to_string();
+    assert!(
+        err.contains("driver failed programming external connectivity on endpoint second ("),
+        "{err}"
+    );
+    assert!(
+        err.ends_with("): Bind for 0.0.0.0:3000 failed: port is already allocated"),
+        "{err}"
+    );
+    assert_eq!(
+        e.container_inspect(&second)
+            .unwrap()
+            .summary
+            .status
+            .as_str(),
+        "created"
+    );
+    // Once the first one is gone the port is free.
+    e.container_remove(&first, true, false).unwrap();
+    e.container_start(&second, false).unwrap();
+}
+
+#[test]
+fn pruning_a_dangling_commit_reclaims_only_its_own_layer() {
+    // Measured on dockerd 20.10: a commit of `touch /x` frees 0B, not busybox's size.
+    let mut e = SimEngine::deterministic(12);
+    let id = run_to_end(&mut e, "busybox:latest", &["sh", "-c", "echo hi > /x"]);
+    e.container_commit(&id, &CommitOptions::default()).unwrap();
+    e.container_remove(&id, false, false).unwrap();
+    let report = e.image_prune(false).unwrap();
+    assert_eq!(report.deleted.len(), 1, "{report:?}");
+    assert_eq!(report.space_reclaimed, 3);
+}
