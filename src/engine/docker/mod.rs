@@ -1429,7 +1429,8 @@ impl Engine for DockerEngine {
                 }
             }
         });
-        for stream in events.into_iter().flatten() {
+        let events: Vec<String> = events.into_iter().flatten().collect();
+        for stream in hide_sandbox_steps(&events, self.sandbox.labels().len()) {
             progress(&ProgressEvent {
                 stream: Some(self.sandbox.map_back(&stream)),
                 ..Default::default()
@@ -1451,6 +1452,40 @@ impl Engine for DockerEngine {
     }
 }
 
+/// The classic builder turns the sandbox's build labels into `LABEL` steps appended to the
+/// learner's Dockerfile (`Step 4/5 : LABEL org.docktutor.pid=…`). The learner did not write
+/// them: drop those steps and count the others as the learner's Dockerfile numbers them.
+fn hide_sandbox_steps(chunks: &[String], hidden: usize) -> Vec<String> {
+    let text: String = chunks.concat();
+    let mut out = Vec::new();
+    let mut skipping = false;
+    for line in text.split_inclusive('\n') {
+        if let Some(rest) = line.strip_prefix("Step ") {
+            let parsed = rest.split_once(" : ").and_then(|(nums, instr)| {
+                let (i, n) = nums.split_once('/')?;
+                Some((i.parse::<usize>().ok()?, n.parse::<usize>().ok()?, instr))
+            });
+            if let Some((i, n, instr)) = parsed {
+                skipping = instr.starts_with("LABEL org.docktutor.");
+                if !skipping {
+                    out.push(format!(
+                        "Step {i}/{} : {instr}",
+                        n.saturating_sub(hidden).max(i)
+                    ));
+                }
+                continue;
+            }
+        }
+        if line.starts_with("Successfully built") {
+            skipping = false;
+        }
+        if !skipping {
+            out.push(line.to_string());
+        }
+    }
+    out
+}
+
 /// Go's `os.FileMode` bits (what the archive API reports) to Unix `st_mode` bits.
 fn go_mode_to_unix(mode: u64) -> u32 {
     const GO_DIR: u64 = 1 << 31;
@@ -1468,6 +1503,33 @@ fn go_mode_to_unix(mode: u64) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_sandboxs_label_steps_are_hidden_from_build_output() {
+        let chunks: Vec<String> = [
+            "Step 1/4 : FROM debian:jessie\n",
+            " ---> 2a87b46be01f\n",
+            "Step 2/4 : RUN true\n",
+            " ---> Running in 0a1b\n",
+            "Removing intermediate container 0a1b\n",
+            " ---> 3c4d\n",
+            "Step 3/4 : LABEL org.docktutor.session=check-1\n",
+            " ---> Running in 5e6f\n",
+            "Removing intermediate container 5e6f\n",
+            " ---> 7a8b\n",
+            "Step 4/4 : LABEL org.docktutor.pid=42\n",
+            " ---> Using cache\n",
+            " ---> 9c0d\n",
+            "Successfully built 9c0d\n",
+            "Successfully tagged x:latest\n",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(
+            hide_sandbox_steps(&chunks, 2).concat(),
+            "Step 1/2 : FROM debian:jessie\n ---> 2a87b46be01f\nStep 2/2 : RUN true\n ---> Running in 0a1b\nRemoving intermediate container 0a1b\n ---> 3c4d\nSuccessfully built 9c0d\nSuccessfully tagged x:latest\n"
+        );
+    }
 
     #[test]
     fn tags_and_ids() {
