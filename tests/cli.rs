@@ -495,6 +495,12 @@ fn run_detached_prints_the_id_even_when_the_start_fails() {
     let o = sim(dir.path(), "run -d busybox nosuchcmd", "");
     assert_eq!(o.code, 127, "{o:?}");
     let id = o.stdout.trim();
-    assert!(id.len() == 64 && id.chars().all(|c| c.is_ascii_hexdigit()), "{o:?}");
-    assert!(o.stderr.contains("executable file not found in $PATH"), "{o:?}");
+    assert!(
+        id.len() == 64 && id.chars().all(|c| c.is_ascii_hexdigit()),
+        "{o:?}"
+    );
+    assert!(
+        o.stderr.contains("executable file not found in $PATH"),
+        "{o:?}"
+    );
 }
