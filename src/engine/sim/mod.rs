@@ -891,6 +891,12 @@ impl Engine for SimEngine {
             }
         }
         let lids = catalog::layer_ids(&id, 1);
+        // A layer the registry already has is not sent again.
+        let pushed = if self.state.registry_images.contains_key(&id) {
+            "Layer already exists"
+        } else {
+            "Pushed"
+        };
         for l in &lids {
             progress(&ProgressEvent {
                 id: Some(l.clone()),
@@ -899,7 +905,7 @@ impl Engine for SimEngine {
             });
             progress(&ProgressEvent {
                 id: Some(l.clone()),
-                status: Some("Pushed".into()),
+                status: Some(pushed.into()),
                 ..Default::default()
             });
         }

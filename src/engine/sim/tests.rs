@@ -229,6 +229,15 @@ fn an_image_pushed_to_the_simulated_hub_can_be_pulled_back() {
         .last()
         .unwrap()
         .starts_with("latest: digest: sha256:"));
+    // A second tag of the same image sends no layer again.
+    e.image_tag(
+        "busybox",
+        &parse_normalized("joseservin/node-app-demo:0.2").unwrap(),
+    )
+    .unwrap();
+    assert!(
+        push(&mut e, "joseservin/node-app-demo:0.2").contains(&"Layer already exists".to_string())
+    );
     e.image_remove("joseservin/node-app-demo", false).unwrap();
     e.image_pull(&target, &mut |_| {}).unwrap();
     assert!(e.image_inspect("joseservin/node-app-demo").is_ok());
