@@ -470,6 +470,51 @@ fn real_daemon_parity_for_container_flows() {
     );
 }
 
+/// apt-get, apt, pip and npm install offline on both engines from one package table: the
+/// simulator's shell and the ubuntu/debian stand-ins' scripts print the same and fail alike.
+#[test]
+fn real_daemon_parity_for_package_installs() {
+    let _guard = docker::lock();
+    if !daemon() || !docker::prepared() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    sim(dir.path(), "pull ubuntu", "");
+    sim(dir.path(), "pull debian:jessie", "");
+    let pip = "apt-get update >/dev/null && apt-get install -y python3-pip >/dev/null 2>&1";
+    let npm = "apt-get update >/dev/null && apt-get install -y npm >/dev/null 2>&1";
+    let scripts: Vec<(&str, String)> = vec![
+        ("ubuntu", "apt-get install -y git".into()),
+        ("ubuntu", "apt-get update && apt-get install git".into()),
+        ("ubuntu", "apt-get update && apt-get install -y git vim curl && git --version && git clone x".into()),
+        ("ubuntu", "apt-get update -qq && apt-get install -y git; apt-get install -y git; apt-get install -y python; apt-get install foo".into()),
+        ("ubuntu", "apt update && apt install -y curl".into()),
+        ("debian:jessie", "apt-get update && apt-get install -y git vim python".into()),
+        ("ubuntu", format!("{pip} && pip install flask")),
+        ("ubuntu", format!("{pip} && pip --version && pip install --break-system-packages flask requests && pip install --break-system-packages flask && ls /usr/local/lib/python3.12/dist-packages")),
+        ("ubuntu", format!("{pip} && echo flask > r.txt && pip3 install --break-system-packages -r r.txt numpy")),
+        ("ubuntu", format!("{npm} && mkdir /app && cd /app && npm install && npm install express && cat package.json package-lock.json | head -20 && ls node_modules && npm install && node --version && node server.js")),
+        ("ubuntu", format!("{npm} && cd /tmp && npm install lodash && cat package.json && npm install -g nodemon && ls /usr/local/lib/node_modules")),
+    ];
+    let mut diffs = Vec::new();
+    for (image, script) in &scripts {
+        let line = format!("run --rm {image} sh -c \"{}\"", script.replace('"', "\\\""));
+        let s = sim(dir.path(), &line, "");
+        let r = real(dir.path(), &line, "");
+        if s != r {
+            diffs.push(format!(
+                "$ docker {line}\n  simulator: exit {} stdout {:?} stderr {:?}\n  daemon:    exit {} stdout {:?} stderr {:?}",
+                s.code, s.stdout, s.stderr, r.code, r.stdout, r.stderr
+            ));
+        }
+    }
+    assert!(
+        diffs.is_empty(),
+        "the simulator differs from the stand-ins:\n{}",
+        diffs.join("\n")
+    );
+}
+
 /// `docker build` on the simulator and on the daemon here (classic builder) print the same
 /// steps, cache lines, messages and exit codes once ids are normalised.
 #[test]
@@ -659,3 +704,21 @@ mod docker;
 
 #[path = "cli/images.rs"]
 mod images;
+/// `docker run -d` prints the new container's id before starting it, so a start that fails
+/// (measured on dockerd 20.10) still leaves the id on stdout, with the error and its status.
+#[test]
+fn run_detached_prints_the_id_even_when_the_start_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    sim(dir.path(), "pull busybox", "");
+    let o = sim(dir.path(), "run -d busybox nosuchcmd", "");
+    assert_eq!(o.code, 127, "{o:?}");
+    let id = o.stdout.trim();
+    assert!(
+        id.len() == 64 && id.chars().all(|c| c.is_ascii_hexdigit()),
+        "{o:?}"
+    );
+    assert!(
+        o.stderr.contains("executable file not found in $PATH"),
+        "{o:?}"
+    );
+}

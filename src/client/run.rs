@@ -30,11 +30,11 @@ impl Client<'_> {
             }
         };
         if inv.flag("detach") {
+            // The CLI prints the id as soon as the container exists, before starting it: a
+            // start that fails still leaves the id on stdout.
+            out.println(&id);
             return match self.engine.container_start(&id, false) {
-                Ok(_) => {
-                    out.println(&id);
-                    0
-                }
+                Ok(_) => 0,
                 Err(e) => run_start_error(&e, out),
             };
         }

@@ -12,6 +12,7 @@ pub mod container_name;
 pub mod docker;
 pub mod error;
 pub mod open;
+pub mod packages;
 pub mod sim;
 pub mod types;
 

@@ -25,6 +25,9 @@ pub struct RawLesson {
     /// Curriculum unit ids covered (`000.3`).
     #[serde(default)]
     pub units: Vec<Spanned<String>>,
+    /// What the lesson needs beyond a Docker engine (`docker-hub`).
+    #[serde(default)]
+    pub needs: Vec<Spanned<String>>,
     /// Markdown shown before the first step.
     #[serde(default)]
     pub intro: String,

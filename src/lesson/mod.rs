@@ -29,10 +29,35 @@ pub struct Lesson {
     pub title: String,
     pub note: Option<String>,
     pub units: Vec<String>,
+    /// What the lesson needs beyond a Docker engine; `check` skips it where that is missing.
+    pub needs: Vec<Need>,
     pub intro: String,
     pub outro: String,
     pub setup: Setup,
     pub steps: Vec<Step>,
+}
+
+/// Something a lesson needs besides a Docker engine (`needs = ["docker-hub"]`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Need {
+    /// Pushing to and pulling from Docker Hub: the simulator has its own hub; a real engine
+    /// reaches the real one only online (and with an account).
+    DockerHub,
+}
+
+impl Need {
+    pub const ALL: &'static [(&'static str, Need)] = &[("docker-hub", Need::DockerHub)];
+
+    pub fn parse(text: &str) -> Option<Need> {
+        Need::ALL.iter().find(|(k, _)| *k == text).map(|(_, n)| *n)
+    }
+
+    /// Why a lesson with this need does not run on a real engine here.
+    pub fn real_engine_reason(self) -> &'static str {
+        match self {
+            Need::DockerHub => "needs Docker Hub, which a real engine reaches only online",
+        }
+    }
 }
 
 /// What exists before the learner's first command.
@@ -276,6 +301,24 @@ impl Validator<'_> {
             }
             units.push(s.clone());
         }
+        let mut needs = Vec::new();
+        for n in &raw.needs {
+            match Need::parse(n.get_ref()) {
+                Some(need) => needs.push(need),
+                None => {
+                    let known: Vec<String> =
+                        Need::ALL.iter().map(|(k, _)| format!("`{k}`")).collect();
+                    return Err(self.err(
+                        n.span().start,
+                        format!(
+                            "`{}` is not something a lesson can need; expected one of {}",
+                            n.get_ref(),
+                            known.join(", ")
+                        ),
+                    ));
+                }
+            }
+        }
         let mut setup = crate::lesson::Setup::default();
         for (path, content) in raw.setup.files {
             if !is_inside(path.get_ref()) {
@@ -345,6 +388,7 @@ impl Validator<'_> {
             title: raw.title,
             note: raw.note,
             units,
+            needs,
             intro: raw.intro,
             outro: raw.outro,
             setup,

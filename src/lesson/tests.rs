@@ -43,6 +43,7 @@ fn malformed_lessons_name_file_line_and_column() {
         ("solution = [\"docker run -i -t ubuntu /bin/bash\", \"exit\"]", "solution = []", "l.toml:9:12: step `one` needs a reference solution"),
         ("title = \"Demo\"", "", "missing field `title`"),
         ("checks = [", "checks = [ { file = { container = \"last\", path = \"/x\" }, image = { ref = \"x\" }, fail = \"x\" },", "a check has exactly one of"),
+        ("units = [\"000.3\"]", "units = [\"000.3\"]\nneeds = [\"docker-hub\", \"the-internet\"]", "l.toml:5:24: `the-internet` is not something a lesson can need; expected one of `docker-hub`"),
         ("status", "status", ""),
     ];
     for (from, to, want) in cases {
@@ -57,6 +58,17 @@ fn malformed_lessons_name_file_line_and_column() {
             "\nreplacing {from:?}\n got: {got}\nwant: {want}"
         );
     }
+}
+
+#[test]
+fn a_lesson_can_need_docker_hub() {
+    let text = GOOD.replace(
+        "units = [\"000.3\"]",
+        "units = [\"000.3\"]\nneeds = [\"docker-hub\"]",
+    );
+    let l = parse(Path::new("l.toml"), &text).unwrap();
+    assert_eq!(l.needs, vec![Need::DockerHub]);
+    assert!(parse(Path::new("l.toml"), GOOD).unwrap().needs.is_empty());
 }
 
 #[test]
@@ -130,7 +142,9 @@ fn the_shipped_curriculum_loads_and_covers_the_first_note() {
         .flat_map(|l| l.units.iter().map(String::as_str))
         .collect();
     for unit in [
-        "000.3", "000.4", "000.5", "000.6", "000.7", "000.8", "000.10",
+        "000.3", "000.4", "000.5", "000.6", "000.7", "000.8", "000.10", "002.8", "002.9", "002.10",
+        "002.11", "002.12", "002.13", "002.14", "003.2", "003.3", "003.4", "003.9", "003.11",
+        "003.13", "003.14", "004.2", "004.5", "004.7",
     ] {
         assert!(units.contains(unit), "no lesson covers {unit}");
     }

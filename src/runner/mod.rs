@@ -311,9 +311,36 @@ fn check_lesson_both(
     }));
     // The whole solution typed on both engines, every command and check compared.
     if let Some(None) = docker {
-        out.extend(parity::check_lesson_file(file));
+        if real_engine_skip(file).is_none() {
+            out.extend(parity::check_lesson_file(file));
+        }
     }
     out
+}
+
+/// Why `file`'s lesson cannot run on a real engine here (`needs = ["docker-hub"]`), if so.
+fn real_engine_skip(file: &Path) -> Option<String> {
+    let lesson = crate::lesson::load_file(file).ok()?;
+    lesson
+        .needs
+        .first()
+        .map(|n| n.real_engine_reason().to_string())
+}
+
+/// Whether `selector` means a real engine (`auto` does where a daemon answers).
+fn is_real_engine(selector: EngineSelector) -> bool {
+    match selector {
+        EngineSelector::Sim => false,
+        EngineSelector::Docker => true,
+        EngineSelector::Auto => {
+            let options = crate::engine::OpenOptions {
+                deterministic: true,
+                namespace: format!("probe-{}", std::process::id()),
+            };
+            crate::engine::open(selector, &options)
+                .is_ok_and(|e| e.kind() == crate::engine::EngineKind::Docker)
+        }
+    }
 }
 
 /// A case that cannot run because its engine does not answer: skipped, except where CI has a
@@ -390,6 +417,21 @@ pub fn check_lesson_file(file: &Path, selector: EngineSelector) -> Vec<CaseOutco
             )]
         }
     };
+    if let Some(need) = lesson.needs.first() {
+        if is_real_engine(selector) {
+            return vec![CaseOutcome {
+                file: file.to_path_buf(),
+                line: 0,
+                name: lesson.id.clone(),
+                engine: engine_name(selector),
+                status: CaseStatus::Skip {
+                    reason: need.real_engine_reason().to_string(),
+                },
+                duration: started.elapsed(),
+                explained: Vec::new(),
+            }];
+        }
+    }
     // Each file gets its own namespace, so parallel jobs on one daemon never meet.
     let namespace = format!("check-{}-{}", std::process::id(), lesson.id);
     verify_lesson(&lesson, &engines_for(selector, &namespace), scratch.path())

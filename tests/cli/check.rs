@@ -240,3 +240,42 @@ fn junit_file_is_valid_xml_and_lists_every_case() {
     expected.sort();
     assert_eq!(cases, expected);
 }
+
+/// A lesson that needs Docker Hub is skipped on a real engine, with the reason, never failed.
+#[test]
+fn a_lesson_that_needs_docker_hub_is_skipped_on_a_real_engine() {
+    let data = tempfile::tempdir().unwrap();
+    let (out, err, code) = check(
+        &[
+            "lessons/003-14-sharing.toml",
+            "--engine",
+            "docker",
+            "--format",
+            "json",
+        ],
+        data.path(),
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
+    let cases = report["cases"].as_array().unwrap();
+    assert_eq!(code, 0, "{out}");
+    assert!(!cases.is_empty());
+    for c in cases {
+        assert_eq!(c["status"], "skip", "{c}");
+    }
+    let probe = docktutor::engine::open(
+        docktutor::engine::EngineSelector::Docker,
+        &docktutor::engine::OpenOptions::default(),
+    );
+    if probe.is_ok() {
+        assert_eq!(cases.len(), 1, "{out}");
+        assert_eq!(
+            cases[0]["reason"],
+            "needs Docker Hub, which a real engine reaches only online"
+        );
+    }
+    // On the simulator it runs, and passes.
+    let (out, _, code) = check(&["lessons/003-14-sharing.toml"], data.path());
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("0 failed, 0 skipped"), "{out}");
+}

@@ -202,7 +202,9 @@ impl DockerEngine {
         let with_tag = normalise_tag(reference);
         let real = self.sandbox.real_image(&with_tag);
         if self.block(self.docker.inspect_image(&real)).is_ok() {
-            real
+            // As typed: `docker ps` shows the image the way `run` was given it (`goals`,
+            // not `goals:latest`).
+            self.sandbox.real_image(reference)
         } else {
             reference.to_string()
         }

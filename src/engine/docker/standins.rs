@@ -21,7 +21,26 @@ pub struct StandIn {
     pub extra: &'static str,
     /// Files from this machine the stand-in needs besides busybox.
     pub payload: Payload,
+    /// For a Debian-family image: its `/etc/os-release`, and the offline stand-in `apt-get`,
+    /// `apt`, `pip` and `npm` (see [`TOOLS`]) that install from docktutor's package table.
+    pub debian: Option<&'static str>,
 }
+
+/// The stand-in package tools, copied to /usr/share/docktutor-standin in Debian-family
+/// stand-ins; `apt-get` and `apt` are copies of apt.sh, and apt.sh writes `pip`, `npm` and the
+/// programs it installs as wrappers around the others.
+const TOOLS: &[(&str, &str)] = &[
+    ("apt.sh", include_str!("standin/apt.sh")),
+    ("pip.sh", include_str!("standin/pip.sh")),
+    ("npm.sh", include_str!("standin/npm.sh")),
+    ("program.sh", include_str!("standin/program.sh")),
+];
+
+const TOOLS_README: &str = "This image is a docktutor stand-in, built offline from a static busybox: it is not the real\nimage of this name. apt-get, apt, pip and npm here are shell scripts that install from\npackages.txt (docktutor's package table, the same the simulator uses): the files have the\nreal packages' names and sizes, but the programs only answer --version.\n";
+
+/// Bash is not in busybox: a wrapper keeps `/bin/bash` working (with sh's messages).
+const BASH_WRAPPER: &str =
+    "RUN printf '#!/bin/sh\\nexec /bin/sh \"$@\"\\n' > /bin/bash && chmod 755 /bin/bash\n";
 
 /// What a stand-in takes from this machine besides busybox.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,27 +67,38 @@ pub const STANDINS: &[StandIn] = &[
         entrypoint: None,
         extra: "",
         payload: Payload::None,
+        debian: None,
     },
     StandIn {
         reference: "ubuntu:latest",
         cmd: &["/bin/bash"],
         entrypoint: None,
         payload: Payload::None,
-        // No bash in busybox: a wrapper keeps `/bin/bash` working (with sh's messages).
-        extra: "RUN printf '#!/bin/sh\\nexec /bin/sh \"$@\"\\n' > /bin/bash && chmod 755 /bin/bash\n",
+        extra: BASH_WRAPPER,
+        debian: Some(crate::engine::sim::catalog::UBUNTU_OS),
     },
     StandIn {
         reference: "hello-world:latest",
         cmd: &["/hello"],
         entrypoint: None,
         payload: Payload::None,
+        debian: None,
         extra: "RUN printf '#!/bin/sh\\necho\\necho \"Hello from Docker!\"\\necho \"This message shows that your installation appears to be working correctly.\"\\n' > /hello && chmod 755 /hello\n",
+    },
+    StandIn {
+        reference: "debian:jessie",
+        cmd: &["bash"],
+        entrypoint: None,
+        payload: Payload::None,
+        extra: BASH_WRAPPER,
+        debian: Some(crate::engine::sim::catalog::JESSIE_OS),
     },
     StandIn {
         reference: "registry:2",
         cmd: &["/etc/docker/registry/config.yml"],
         entrypoint: Some(&["/entrypoint.sh"]),
         payload: Payload::Registry,
+        debian: None,
         // `rootfs/` holds the registry binary as /bin/registry, the libraries it links, the
         // config and the entrypoint, at their paths in the image.
         extra: "COPY rootfs/ /\nVOLUME [\"/var/lib/registry\"]\nEXPOSE 5000\n",
@@ -237,9 +267,11 @@ pub fn build_all(
         let connection = super::connect::connect().await?;
         for standin in selected {
             let outcome = match standin.payload {
-                Payload::None => build_one(&connection.docker, standin, &binary, Vec::new())
-                    .await
-                    .map(|id| with_from(id, None)),
+                Payload::None => {
+                    build_one(&connection.docker, standin, &binary, tool_files(standin))
+                        .await
+                        .map(|id| with_from(id, None))
+                }
                 Payload::Registry => match registry_payload(registry_binary) {
                     Ok((files, from)) => build_one(&connection.docker, standin, &binary, files)
                         .await
@@ -281,14 +313,56 @@ fn dockerfile(standin: &StandIn) -> String {
          RUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n\
          RUN mkdir -p /tmp /root /home /etc /var/spool /usr/sbin /usr/bin /lib /lib64 && chmod 1777 /tmp \
          && echo 'root:x:0:0:root:/root:/bin/sh' > /etc/passwd && echo 'root:x:0:' > /etc/group\n\
-         {extra}\
+         {extra}{tools}\
          LABEL {STANDIN_LABEL}=true\n\
          ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n\
          {entrypoint}\
          CMD [{cmd}]\n",
         extra = standin.extra,
         cmd = json_list(standin.cmd),
+        tools = if standin.debian.is_some() {
+            "COPY docktutor-standin /usr/share/docktutor-standin\n\
+             RUN cd /usr/share/docktutor-standin && chmod 755 *.sh && cp apt.sh /usr/bin/apt-get \
+             && cp apt.sh /usr/bin/apt && cp os-release /etc/os-release \
+             && mkdir -p /var/lib/apt/lists /var/lib/dpkg/info /usr/local/bin /usr/share/doc \
+             && touch /var/lib/dpkg/status\n"
+        } else {
+            ""
+        }
     )
+}
+
+/// The files of the build context a Debian-family stand-in needs for its package tools.
+fn tool_files(standin: &StandIn) -> Vec<ContextFile> {
+    let Some(os_release) = standin.debian else {
+        return Vec::new();
+    };
+    let mut files: Vec<ContextFile> = TOOLS
+        .iter()
+        .map(|(name, text)| {
+            (
+                format!("docktutor-standin/{name}"),
+                text.as_bytes().to_vec(),
+                0o755,
+            )
+        })
+        .collect();
+    for (name, text) in [
+        ("packages.txt", crate::engine::packages::table_text()),
+        (
+            "externally-managed.txt",
+            crate::engine::sim::EXTERNALLY_MANAGED.to_string(),
+        ),
+        ("os-release", os_release.to_string()),
+        ("README", TOOLS_README.to_string()),
+    ] {
+        files.push((
+            format!("docktutor-standin/{name}"),
+            text.into_bytes(),
+            0o644,
+        ));
+    }
+    files
 }
 
 fn context_tar(
@@ -411,7 +485,7 @@ mod tests {
         let err = names(&["alpine"]).unwrap_err();
         assert_eq!(
             err,
-            "no stand-in image is called alpine (there are: busybox:latest, ubuntu:latest, hello-world:latest, registry:2)"
+            "no stand-in image is called alpine (there are: busybox:latest, ubuntu:latest, hello-world:latest, debian:jessie, registry:2)"
         );
     }
 

@@ -186,16 +186,6 @@ fn has_glob(s: &str) -> bool {
     s.contains(['*', '?', '['])
 }
 
-fn layer_size(layer: &Layer) -> u64 {
-    layer
-        .values()
-        .map(|e| match e {
-            Entry::File { data, .. } => data.len() as u64,
-            _ => 0,
-        })
-        .sum()
-}
-
 /// Go's `%q` for one string, as history prints exec-form arrays (`["sh" "-c"]`).
 fn go_quote(s: &str) -> String {
     let mut out = String::from("\"");
@@ -875,7 +865,7 @@ impl SimEngine {
         }
         let now = self.tick();
         let new_id = self.state.new_image_id();
-        let size = outcome.layer.as_ref().map_or(0, layer_size);
+        let size = outcome.layer.as_ref().map_or(0, fs::layer_size);
         let mut history = cur.history.clone();
         history.push(HistoryItem {
             id: Some(new_id.clone()),

@@ -54,6 +54,7 @@ const BUSYBOX_APPLETS: &[&str] = &[
     "sort", "tail", "touch", "top", "true", "uname", "vi", "wc", "which", "whoami", "wget", "tar",
     "gzip", "find", "xargs", "tee", "uniq", "cut", "tr", "basename", "dirname", "printf", "test",
     "stat", "du", "mount", "more", "yes", "seq", "nproc", "clear", "free", "uptime", "busybox",
+    "httpd",
 ];
 
 pub const HELLO_TEXT: &str = "
@@ -92,21 +93,13 @@ fn dir(l: &mut Layer, p: &str) {
 fn file(l: &mut Layer, p: &str, text: &str) {
     l.insert(
         p.to_string(),
-        Entry::File {
-            data: text.as_bytes().to_vec(),
-            mode: 0o644,
-            mtime: 0,
-        },
+        Entry::file(text.as_bytes().to_vec(), 0o644, 0),
     );
 }
 fn exe(l: &mut Layer, p: &str) {
     l.insert(
         p.to_string(),
-        Entry::File {
-            data: b"\x7fELF (simulated program)".to_vec(),
-            mode: 0o755,
-            mtime: 0,
-        },
+        Entry::file(b"\x7fELF (simulated program)".to_vec(), 0o755, 0),
     );
 }
 fn link(l: &mut Layer, p: &str, target: &str) {
@@ -229,8 +222,8 @@ fn busybox_layer() -> Layer {
     l
 }
 
-const UBUNTU_OS: &str = "PRETTY_NAME=\"Ubuntu 24.04.1 LTS\"\nNAME=\"Ubuntu\"\nVERSION_ID=\"24.04\"\nVERSION=\"24.04.1 LTS (Noble Numbat)\"\nVERSION_CODENAME=noble\nID=ubuntu\nID_LIKE=debian\nHOME_URL=\"https://www.ubuntu.com/\"\nSUPPORT_URL=\"https://help.ubuntu.com/\"\nBUG_REPORT_URL=\"https://bugs.launchpad.net/ubuntu/\"\nPRIVACY_POLICY_URL=\"https://www.ubuntu.com/legal/terms-and-policies/privacy-policy\"\nUBUNTU_CODENAME=noble\nLOGO=ubuntu-logo\n";
-const JESSIE_OS: &str = "PRETTY_NAME=\"Debian GNU/Linux 8 (jessie)\"\nNAME=\"Debian GNU/Linux\"\nVERSION_ID=\"8\"\nVERSION=\"8 (jessie)\"\nID=debian\nHOME_URL=\"http://www.debian.org/\"\nSUPPORT_URL=\"http://www.debian.org/support\"\nBUG_REPORT_URL=\"https://bugs.debian.org/\"\n";
+pub const UBUNTU_OS: &str = "PRETTY_NAME=\"Ubuntu 24.04.1 LTS\"\nNAME=\"Ubuntu\"\nVERSION_ID=\"24.04\"\nVERSION=\"24.04.1 LTS (Noble Numbat)\"\nVERSION_CODENAME=noble\nID=ubuntu\nID_LIKE=debian\nHOME_URL=\"https://www.ubuntu.com/\"\nSUPPORT_URL=\"https://help.ubuntu.com/\"\nBUG_REPORT_URL=\"https://bugs.launchpad.net/ubuntu/\"\nPRIVACY_POLICY_URL=\"https://www.ubuntu.com/legal/terms-and-policies/privacy-policy\"\nUBUNTU_CODENAME=noble\nLOGO=ubuntu-logo\n";
+pub const JESSIE_OS: &str = "PRETTY_NAME=\"Debian GNU/Linux 8 (jessie)\"\nNAME=\"Debian GNU/Linux\"\nVERSION_ID=\"8\"\nVERSION=\"8 (jessie)\"\nID=debian\nHOME_URL=\"http://www.debian.org/\"\nSUPPORT_URL=\"http://www.debian.org/support\"\nBUG_REPORT_URL=\"https://bugs.debian.org/\"\n";
 
 fn config(
     cmd: &[&str],

@@ -14,6 +14,10 @@ pub enum Entry {
         data: Vec<u8>,
         mode: u32,
         mtime: i64,
+        /// Bytes the file holds beyond `data`, never kept in memory: an installed package's
+        /// binaries are tens of megabytes, and sizes (`docker history`, `ps -s`) must show it.
+        #[serde(default, skip_serializing_if = "is_zero")]
+        bulk: u64,
     },
     Dir {
         mode: u32,
@@ -50,6 +54,36 @@ mod bytes_as_text {
             Repr::Bytes(b) => b,
         })
     }
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+impl Entry {
+    /// A file of `data`.
+    pub fn file(data: Vec<u8>, mode: u32, mtime: i64) -> Entry {
+        Entry::File {
+            data,
+            mode,
+            mtime,
+            bulk: 0,
+        }
+    }
+
+    /// The bytes this entry adds to a layer, as dockerd counts them: file sizes only
+    /// (directories, links and whiteouts count 0).
+    pub fn size(&self) -> u64 {
+        match self {
+            Entry::File { data, bulk, .. } => data.len() as u64 + bulk,
+            _ => 0,
+        }
+    }
+}
+
+/// A layer's size, as `docker history` and `docker ps -s` show it.
+pub fn layer_size(layer: &Layer) -> u64 {
+    layer.values().map(Entry::size).sum()
 }
 
 pub type Layer = BTreeMap<String, Entry>;
@@ -235,8 +269,13 @@ impl View<'_> {
             return None;
         }
         match self.raw(path)? {
-            Entry::File { data, mode, mtime } => Some(Node::File {
-                size: data.len() as u64,
+            Entry::File {
+                data,
+                mode,
+                mtime,
+                bulk,
+            } => Some(Node::File {
+                size: data.len() as u64 + bulk,
                 mode,
                 mtime,
             }),
@@ -349,14 +388,27 @@ impl View<'_> {
         } else {
             old = data;
         }
-        self.upper.insert(
-            path,
-            Entry::File {
-                data: old,
-                mode,
-                mtime: self.now,
-            },
-        );
+        self.upper.insert(path, Entry::file(old, mode, self.now));
+        Ok(())
+    }
+
+    /// Write a file that holds `bulk` bytes beyond `data` (an installed program), with `mode`.
+    pub fn write_sized(
+        &mut self,
+        path: &str,
+        data: Vec<u8>,
+        bulk: u64,
+        mode: u32,
+    ) -> Result<(), FsError> {
+        self.write(path, data, false)?;
+        let resolved = self.resolve(path);
+        if let Some(Entry::File {
+            bulk: b, mode: m, ..
+        }) = self.upper.get_mut(&resolved)
+        {
+            *b = bulk;
+            *m = mode;
+        }
         Ok(())
     }
 
@@ -372,13 +424,16 @@ impl View<'_> {
                 .map_err(|e| FsError::Host(e.to_string()));
         }
         match self.raw(&resolved) {
-            Some(Entry::File { data, mode, .. }) => {
+            Some(Entry::File {
+                data, mode, bulk, ..
+            }) => {
                 self.upper.insert(
                     resolved,
                     Entry::File {
                         data,
                         mode,
                         mtime: self.now,
+                        bulk,
                     },
                 );
                 Ok(())
@@ -500,7 +555,11 @@ impl View<'_> {
             }
             Some(_) => {
                 let data = self.read(from)?;
-                self.write(to, data, false)
+                let (bulk, mode) = match self.raw(&self.resolve(from)) {
+                    Some(Entry::File { bulk, mode, .. }) => (bulk, mode),
+                    _ => (0, 0o644),
+                };
+                self.write_sized(to, data, bulk, mode)
             }
         }
     }
@@ -555,14 +614,7 @@ mod tests {
                 mtime: 0,
             },
         );
-        l.insert(
-            "/usr/bin/ls".into(),
-            Entry::File {
-                data: b"elf".to_vec(),
-                mode: 0o755,
-                mtime: 0,
-            },
-        );
+        l.insert("/usr/bin/ls".into(), Entry::file(b"elf".to_vec(), 0o755, 0));
         l.insert(
             "/bin".into(),
             Entry::Symlink {

@@ -8,6 +8,8 @@ pub mod fs;
 mod names;
 pub mod shell;
 mod state;
+mod tools;
+pub use tools::EXTERNALLY_MANAGED;
 
 use crate::engine::container_name::{invalid_name, invalid_new_name, valid_container_name};
 use std::path::{Path, PathBuf};
@@ -279,16 +281,7 @@ impl SimEngine {
 
     fn summary(&self, c: &Container, size: bool) -> ContainerSummary {
         let image_size = self.state.images.get(&c.image_id).map_or(0, |i| i.size);
-        let rw: u64 =
-            c.rw.values()
-                .map(|e| {
-                    if let fs::Entry::File { data, .. } = e {
-                        data.len() as u64
-                    } else {
-                        0
-                    }
-                })
-                .sum();
+        let rw: u64 = fs::layer_size(&c.rw);
         let mut ports = Vec::new();
         for p in &c.spec.ports {
             // dockerd binds both address families when no host address is given.
@@ -466,6 +459,13 @@ impl SimEngine {
             });
             return Ok(ProcessOutput::default());
         }
+        // busybox httpd serves in the foreground with -f; without it, it forks into the
+        // background and the main process ends at once (so does the container).
+        if base == "httpd" && argv.iter().any(|a| a == "-f") {
+            let c = self.state.containers.get_mut(id).expect("exists");
+            c.process = Some(Proc::Server);
+            return Ok(ProcessOutput::default());
+        }
         if program == "/hello" {
             let c = self.state.containers.get_mut(id).expect("exists");
             c.log(Stream::Stdout, HELLO_TEXT, now);
@@ -605,6 +605,59 @@ impl SimEngine {
             self.after_exit(id);
         }
         Ok(Some(out))
+    }
+
+    /// The bytes freed by deleting `img`: the layers no remaining image shares. Layers below
+    /// a remaining ancestor stay, and so does a catalogue base another image is built on.
+    fn unshared_size(&self, img: &Image) -> u64 {
+        if let Some(kept) = img.parent.as_ref().and_then(|p| self.state.images.get(p)) {
+            return img.size.saturating_sub(kept.size);
+        }
+        let base_kept =
+            img.base.is_some() && self.state.images.values().any(|i| i.base == img.base);
+        let base_size = img
+            .base
+            .as_deref()
+            .and_then(catalog::find)
+            .map_or(0, |c| c.size);
+        if base_kept {
+            img.size.saturating_sub(base_size)
+        } else {
+            img.size
+        }
+    }
+
+    /// A host port can be published by one running container at a time; dockerd refuses to
+    /// start a second one (it stays `Created`).
+    fn check_ports_free(&self, id: &str) -> EngineResult<()> {
+        let c = self.container(id);
+        for p in &c.spec.ports {
+            let Some(port) = p.host_port else { continue };
+            let ip = p.host_ip.clone().unwrap_or_else(|| "0.0.0.0".into());
+            let taken = self.state.containers.values().any(|o| {
+                o.id != c.id
+                    && o.status.is_running()
+                    && o.spec.ports.iter().any(|q| {
+                        q.host_port == Some(port)
+                            && q.protocol == p.protocol
+                            && (q.host_ip.is_none()
+                                || p.host_ip.is_none()
+                                || q.host_ip == p.host_ip)
+                    })
+            });
+            if taken {
+                let endpoint =
+                    catalog::hex(&sha2::Sha256::digest_str(&format!("endpoint {}", c.id)));
+                return Err(EngineError::daemon(
+                    500,
+                    format!(
+                        "driver failed programming external connectivity on endpoint {} ({endpoint}): Bind for {ip}:{port} failed: port is already allocated",
+                        c.name
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// `--rm` containers go away when their process ends.
@@ -786,6 +839,10 @@ impl SimEngine {
             if let Some(reg) = &reference.registry {
                 return self.pull_registry(reg, reference, progress);
             }
+            // What a learner pushed to the simulated Docker Hub can be pulled back.
+            if let Some(id) = self.state.registry.get(&reference.repo_tag()).cloned() {
+                return self.pull_stored(&id, reference, progress);
+            }
             return Err(EngineError::not_found(format!(
                 "pull access denied for {}, repository does not exist or may require 'docker login': denied: requested access to the resource is denied",
                 reference.repository
@@ -874,6 +931,18 @@ impl SimEngine {
                 "manifest for {key} not found: manifest unknown: manifest unknown"
             )));
         };
+        self.pull_stored(&id, reference, progress)
+    }
+
+    /// Pull image `id`, which a push stored in a registry (local or the simulated hub).
+    fn pull_stored(
+        &mut self,
+        id: &str,
+        reference: &ImageRef,
+        progress: &mut dyn FnMut(&ProgressEvent),
+    ) -> EngineResult<()> {
+        let id = id.to_string();
+        let key = reference.repo_tag();
         let tag = reference.tag.clone().unwrap_or_else(|| "latest".into());
         let ev = |id: Option<&str>, status: &str| ProgressEvent {
             id: id.map(str::to_string),
@@ -1291,11 +1360,11 @@ impl Engine for SimEngine {
         let mut report = PruneReport::default();
         for id in victims {
             let img = self.state.images.remove(&id).expect("listed");
+            report.space_reclaimed += self.unshared_size(&img);
             for t in img.repo_tags {
                 report.deleted.push(format!("untagged: {t}"));
             }
             report.deleted.push(format!("deleted: {id}"));
-            report.space_reclaimed += img.size;
         }
         Ok(report)
     }
@@ -1440,6 +1509,7 @@ impl Engine for SimEngine {
             }
             _ => {}
         }
+        self.check_ports_free(&id)?;
         self.start_process(&id)
     }
 
@@ -1458,6 +1528,7 @@ impl Engine for SimEngine {
                 | Some(Proc::Sleep { .. })
                 | Some(Proc::Cat)
                 | Some(Proc::Script { .. })
+                | Some(Proc::Server)
         );
         let code = if ignores_term {
             self.state.advance(timeout_secs.unwrap_or(10).max(0));
@@ -1747,17 +1818,9 @@ impl Engine for SimEngine {
             apply_change(&mut config, change);
         }
         let new_id = self.state.new_image_id();
-        let size: u64 =
-            c.rw.values()
-                .map(|e| {
-                    if let fs::Entry::File { data, .. } = e {
-                        data.len() as u64
-                    } else {
-                        0
-                    }
-                })
-                .sum::<u64>()
-                + c.rw.len() as u64 * 4096;
+        // dockerd counts the bytes of the files in the layer, nothing for folders: a commit of
+        // `echo "hello world" > /tmp/hello.txt` is a 12-byte layer.
+        let size = fs::layer_size(&c.rw);
         let mut history = parent.history.clone();
         history.push(state::HistoryItem {
             id: Some(new_id.clone()),
@@ -1812,16 +1875,7 @@ impl Engine for SimEngine {
         let mut report = PruneReport::default();
         for id in victims {
             let c = self.state.containers.remove(&id).expect("listed");
-            report.space_reclaimed +=
-                c.rw.values()
-                    .map(|e| {
-                        if let fs::Entry::File { data, .. } = e {
-                            data.len() as u64
-                        } else {
-                            0
-                        }
-                    })
-                    .sum::<u64>();
+            report.space_reclaimed += fs::layer_size(&c.rw);
             report.deleted.push(id);
         }
         Ok(report)

@@ -276,43 +276,59 @@ impl Machine<'_> {
         if !assigns.is_empty() {
             state.env = saved_env;
         }
+        // Redirections apply left to right to a table of where fds 1 and 2 point, as in a
+        // real shell: `>/dev/null 2>&1` silences both, `2>&1 >/dev/null` only stdout.
+        #[derive(Clone)]
+        enum Sink {
+            Out,
+            Err,
+            Null,
+            File(String),
+        }
+        let mut fds = [Sink::Null, Sink::Out, Sink::Err];
         for (fd, kind, target) in &redirects {
+            let i = match fd {
+                1 => 1,
+                2 => 2,
+                _ => continue,
+            };
             match kind {
-                RedirectKind::Dup(1) if *fd == 2 => {
-                    let e = std::mem::take(&mut r.stderr);
-                    r.stdout.extend(e);
-                }
-                RedirectKind::Dup(2) if *fd == 1 => {
-                    let o = std::mem::take(&mut r.stdout);
-                    r.stderr.extend(o);
-                }
+                RedirectKind::Dup(n @ (1 | 2)) => fds[i] = fds[*n as usize].clone(),
                 RedirectKind::Write(_) | RedirectKind::Append(_) => {
-                    let data = if *fd == 2 {
-                        std::mem::take(&mut r.stderr)
-                    } else {
-                        std::mem::take(&mut r.stdout)
-                    };
-                    let path = normalize(&state.cwd, target);
                     if target == "/dev/null" {
+                        fds[i] = Sink::Null;
                         continue;
                     }
-                    if let Err(e) =
-                        machine
-                            .view
-                            .write(&path, data, matches!(kind, RedirectKind::Append(_)))
-                    {
-                        let why = fs_reason(&e);
-                        let msg = match machine.flavor {
-                            ShellFlavor::Bash => format!("bash: {target}: {why}\n"),
-                            ShellFlavor::Busybox => {
-                                format!("sh: can't create {target}: nonexistent directory\n")
-                            }
-                        };
-                        r.stderr.extend(msg.into_bytes());
-                        r.status = 1;
+                    let path = normalize(&state.cwd, target);
+                    let append = matches!(kind, RedirectKind::Append(_));
+                    match machine.view.write(&path, Vec::new(), append) {
+                        Ok(()) => fds[i] = Sink::File(path),
+                        Err(e) => {
+                            let why = fs_reason(&e);
+                            let msg = match machine.flavor {
+                                ShellFlavor::Bash => format!("bash: {target}: {why}\n"),
+                                ShellFlavor::Busybox => {
+                                    format!("sh: can't create {target}: nonexistent directory\n")
+                                }
+                            };
+                            r.stderr.extend(msg.into_bytes());
+                            r.status = 1;
+                            fds[i] = Sink::Null;
+                        }
                     }
                 }
                 _ => {}
+            }
+        }
+        let streams = [std::mem::take(&mut r.stdout), std::mem::take(&mut r.stderr)];
+        for (data, sink) in streams.into_iter().zip([fds[1].clone(), fds[2].clone()]) {
+            match sink {
+                Sink::Out => r.stdout.extend(data),
+                Sink::Err => r.stderr.extend(data),
+                Sink::Null => {}
+                Sink::File(path) => {
+                    let _ = machine.view.write(&path, data, true);
+                }
             }
         }
         r
@@ -396,6 +412,9 @@ impl Machine<'_> {
         };
         if self.view.stat(&found).is_some_and(|n| n.is_dir()) {
             return self.error(format!("{name}: Is a directory"), 126);
+        }
+        if let Some(version) = self.table_version(&found, args) {
+            return version;
         }
         let gnu = self.flavor == ShellFlavor::Bash;
         match base {
@@ -569,11 +588,16 @@ impl Machine<'_> {
                 Output::default()
             }
             "head" | "tail" => {
+                // `-n 20` or the traditional `-20`.
                 let n = args
                     .iter()
                     .position(|a| a == "-n")
                     .and_then(|i| args.get(i + 1))
                     .and_then(|n| n.parse().ok())
+                    .or_else(|| {
+                        args.iter()
+                            .find_map(|a| a.strip_prefix('-').and_then(|n| n.parse().ok()))
+                    })
                     .unwrap_or(10usize);
                 let file = args
                     .iter()
@@ -638,8 +662,12 @@ impl Machine<'_> {
             }
             "ps" => self.ps(args),
             "hello" => ok(super::catalog::HELLO_TEXT.to_string()),
+            // Without -f busybox httpd forks into the background and returns at once.
+            "httpd" if !args.iter().any(|a| a == "-f") => Output::default(),
             "date" => ok("Mon Nov 23 00:00:00 UTC 2026\n".into()),
-            "apt-get" | "apt" => self.apt(state, args),
+            "apt-get" | "apt" => self.apt(base, args),
+            "pip" | "pip3" => self.pip(state, args),
+            "npm" => self.npm(state, args),
             _ => Output {
                 stderr: format!("docktutor: the simulated container cannot run `{base}` yet\n")
                     .into_bytes(),
@@ -863,8 +891,6 @@ impl Machine<'_> {
         ok(s)
     }
 
-    /// apt works offline in the simulator: `update` reads fake package lists, `install` puts
-    /// each package's program on the PATH.
     /// The `read` builtin: one line of stdin into the named variables (`REPLY` without one),
     /// the last taking the rest of the line; status 1 at the end of input.
     fn read(&mut self, state: &mut ShellState, args: &[String], stdin: &[u8]) -> Output {
@@ -918,46 +944,6 @@ impl Machine<'_> {
         }
         out.status = status;
         out
-    }
-
-    fn apt(&mut self, _state: &ShellState, args: &[String]) -> Output {
-        match args
-            .iter()
-            .find(|a| !a.starts_with('-'))
-            .map(String::as_str)
-        {
-            Some("update") => {
-                let _ = self.view.write(
-                    "/var/lib/apt/lists/archive.ubuntu.com_ubuntu_dists_noble_InRelease",
-                    b"(simulated)".to_vec(),
-                    false,
-                );
-                ok("Get:1 http://archive.ubuntu.com/ubuntu noble InRelease [256 kB]\nGet:2 http://security.ubuntu.com/ubuntu noble-security InRelease [126 kB]\nFetched 382 kB in 1s (382 kB/s)\nReading package lists... Done\n".into())
-            }
-            Some("install") => {
-                let pkgs: Vec<&String> = args
-                    .iter()
-                    .filter(|a| !a.starts_with('-') && *a != "install")
-                    .collect();
-                let mut s = String::from("Reading package lists... Done\nBuilding dependency tree... Done\nReading state information... Done\n");
-                for p in &pkgs {
-                    let _ = self.view.write(
-                        &format!("/usr/bin/{p}"),
-                        b"\x7fELF (simulated program)".to_vec(),
-                        false,
-                    );
-                    let _ = self.view.mkdir(&format!("/usr/share/doc/{p}"), true);
-                    let _ = self.view.write(
-                        &format!("/usr/share/doc/{p}/copyright"),
-                        format!("{p}: simulated package\n").into_bytes(),
-                        false,
-                    );
-                    s.push_str(&format!("Setting up {p} ...\n"));
-                }
-                ok(s)
-            }
-            _ => ok(String::new()),
-        }
     }
 }
 
@@ -1281,6 +1267,55 @@ mod tests {
                 "{script} <<< {stdin:?}"
             );
         }
+    }
+
+    #[test]
+    fn redirections_apply_left_to_right() {
+        let img = super::super::catalog::find("ubuntu:latest").unwrap();
+        let mut upper = Layer::new();
+        let mut m = machine(&img.layer, &mut upper, ShellFlavor::Bash);
+        let mut st = ShellState::new("/", &img.config.env);
+        // bash: both streams go to /dev/null, and a file gets both.
+        assert_eq!(
+            run(&mut m, &mut st, "ls / nope >/dev/null 2>&1"),
+            (String::new(), String::new(), 2)
+        );
+        run(&mut m, &mut st, "ls nope > /tmp/out 2>&1");
+        assert_eq!(
+            run(&mut m, &mut st, "cat /tmp/out").0,
+            "ls: cannot access 'nope': No such file or directory\n"
+        );
+        // The other order: stderr to where stdout pointed (the terminal), stdout to null.
+        assert_eq!(
+            run(&mut m, &mut st, "ls nope 2>&1 >/dev/null"),
+            (
+                "ls: cannot access 'nope': No such file or directory\n".into(),
+                String::new(),
+                2
+            )
+        );
+    }
+
+    #[test]
+    fn head_takes_a_count_as_dash_number() {
+        let img = super::super::catalog::find("ubuntu:latest").unwrap();
+        let mut upper = Layer::new();
+        let mut m = machine(&img.layer, &mut upper, ShellFlavor::Bash);
+        let mut st = ShellState::new("/", &img.config.env);
+        assert_eq!(
+            run(&mut m, &mut st, "cat /etc/os-release | head -2")
+                .0
+                .lines()
+                .count(),
+            2
+        );
+        assert_eq!(
+            run(&mut m, &mut st, "head -n 3 /etc/os-release")
+                .0
+                .lines()
+                .count(),
+            3
+        );
     }
 
     #[test]

@@ -277,7 +277,11 @@ impl Image {
             .map(|b| catalog::full_layer_ids(b, base_n))
             .unwrap_or_default();
         let mut prev = out.last().cloned().unwrap_or_default();
-        for h in self.history.iter().filter(|h| h.size > 0).skip(base_n) {
+        // After the base's own entries, every step but a `#(nop)` one made a layer, an empty
+        // one included (a commit of `touch /made` is 0 B and still a layer to delete).
+        let base_entries = base.map_or(0, |c| c.history.len());
+        let own = self.history.iter().skip(base_entries);
+        for h in own.filter(|h| h.size > 0 || !h.created_by.contains("#(nop)")) {
             let material = format!("{prev} {} {}", h.created_by, h.created.timestamp());
             let id = catalog::hex(&Sha256::digest(material.as_bytes()));
             out.push(id.clone());
@@ -393,6 +397,9 @@ pub enum Proc {
         base: Layer,
         shown: (usize, usize),
     },
+    /// A foreground server with no handler for SIGTERM (busybox `httpd -f`): as PID 1 it
+    /// ignores `docker stop`'s polite signal and is killed after the grace period.
+    Server,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
