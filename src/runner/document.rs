@@ -518,6 +518,15 @@ $ rm -rf /
         assert!(!c.continues);
         assert_eq!(c.steps[0].exit.as_ref().map(|e| e.value), Some(1));
 
+        let why = "<!-- docktutor: fresh engine=docker -->\n```console\n$ docker build .\n```\n";
+        let e = parse(Path::new("why.md"), why).unwrap_err();
+        assert_eq!((e.line, e.column), (1, 23), "{}", e.render());
+        assert!(
+            e.message.contains("`engine` needs `because"),
+            "{}",
+            e.message
+        );
+
         let bad = "text\n\n<!-- docktutor: skip colour=red -->\n```console\n$ x\n```\n";
         let e = parse(Path::new("bad.md"), bad).unwrap_err();
         assert_eq!((e.line, e.column), (3, 22), "{}", e.render());

@@ -289,6 +289,24 @@ fn lessons_pass_on_a_real_engine_and_leave_the_users_objects_alone() {
     }
 }
 
+/// `docktutor docker --engine docker ARGS` in `dir`, a session of its own: exit code, stdout,
+/// stderr.
+fn dropin(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::cargo_bin("docktutor")
+        .unwrap()
+        .args(["docker", "--engine", "docker"])
+        .args(args)
+        .env("DOCKTUTOR_STATE", dir.join("state.json"))
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 #[test]
 fn parallel_sessions_do_not_see_each_other() {
     let _guard = lock();
@@ -297,23 +315,7 @@ fn parallel_sessions_do_not_see_each_other() {
     }
     let a = tempfile::tempdir().unwrap();
     let b = tempfile::tempdir().unwrap();
-    let run = |dir: &Path, args: &[&str]| {
-        let out = Command::cargo_bin("docktutor")
-            .unwrap()
-            .arg("docker")
-            .arg("--engine")
-            .arg("docker")
-            .args(args)
-            .env("DOCKTUTOR_STATE", dir.join("state.json"))
-            .current_dir(dir)
-            .output()
-            .unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    };
+    let run = dropin;
     let (code_a, _, err_a) = run(a.path(), &["run", "--name", "web", "busybox", "echo", "a"]);
     let (code_b, _, err_b) = run(b.path(), &["run", "--name", "web", "busybox", "echo", "b"]);
     assert_eq!((code_a, code_b), (0, 0), "{err_a}{err_b}");
@@ -648,44 +650,35 @@ fn adapter_regressions_pass_on_the_daemon() {
 
 /// A session's build cache is its own: the same Dockerfile built in another session runs every
 /// step (as on the simulator, and as on a machine that never built it), and a second build in
-/// the same session uses the cache.
+/// the same session uses the cache. Both sessions live in this process, as the tutor's do, so
+/// a `docktutor clean` elsewhere on the daemon does not take their images away mid-test.
 #[test]
 fn sessions_build_with_their_own_cache_only() {
+    use docktutor::engine::{open, EngineSelector, OpenOptions};
+    use docktutor::session::Session;
+
     let _guard = lock();
     if !daemon_answers() || !prepared() {
         return;
     }
-    let a = tempfile::tempdir().unwrap();
-    let b = tempfile::tempdir().unwrap();
     let dockerfile = "FROM busybox\nWORKDIR /app\nRUN echo one > one\nCMD [\"cat\", \"one\"]\n";
-    for dir in [&a, &b] {
-        std::fs::write(dir.path().join("Dockerfile"), dockerfile).unwrap();
-    }
-    let build = |dir: &Path, args: &[&str]| {
-        let out = Command::cargo_bin("docktutor")
-            .unwrap()
-            .args(["docker", "--engine", "docker"])
-            .args(args)
-            .env("DOCKTUTOR_STATE", dir.join("state.json"))
-            .current_dir(dir)
-            .output()
-            .unwrap();
-        let text = String::from_utf8_lossy(&out.stdout).into_owned();
-        assert!(
-            out.status.success(),
-            "{text}{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        text.matches("Using cache").count()
+    let session = |name: &str, dir: &Path| {
+        std::fs::write(dir.join("Dockerfile"), dockerfile).unwrap();
+        let options = OpenOptions {
+            deterministic: true,
+            namespace: format!("cache-{name}-{}", std::process::id()),
+        };
+        Session::new(open(EngineSelector::Docker, &options).unwrap(), dir).unwrap()
     };
-    assert_eq!(build(a.path(), &["build", "-t", "app", "."]), 0);
-    assert_eq!(
-        build(b.path(), &["build", "-t", "app", "."]),
-        0,
-        "a's steps are not b's cache"
-    );
-    assert_eq!(build(b.path(), &["build", "-t", "app", "."]), 3);
-    for dir in [&a, &b] {
-        build(dir.path(), &["rmi", "app"]);
-    }
+    let cached = |s: &mut Session| {
+        let r = s.execute("docker build -t app .");
+        assert_eq!(r.exit_code, 0, "{}{}", r.stdout, r.stderr);
+        r.stdout.matches("Using cache").count()
+    };
+    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let mut a = session("a", dir_a.path());
+    let mut b = session("b", dir_b.path());
+    assert_eq!(cached(&mut a), 0);
+    assert_eq!(cached(&mut b), 0, "a's steps are not b's cache");
+    assert_eq!(cached(&mut b), 3);
 }
