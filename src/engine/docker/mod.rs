@@ -1007,8 +1007,27 @@ impl Engine for DockerEngine {
             t: timeout_secs.map(|t| t as i32),
             ..Default::default()
         };
+        let auto_remove = self
+            .block(self.docker.inspect_container(&id, None))
+            .ok()
+            .and_then(|c| c.host_config.and_then(|h| h.auto_remove))
+            .unwrap_or(false);
         self.block(self.docker.stop_container(&id, Some(options)))
-            .map_err(|e| self.error(e))
+            .map_err(|e| self.error(e))?;
+        // dockerd removes a `--rm` container just after the stop returns; wait (briefly) for
+        // it, so what the learner looks at next does not depend on that race.
+        if auto_remove {
+            for _ in 0..50 {
+                if self
+                    .block(self.docker.inspect_container(&id, None))
+                    .is_err()
+                {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+        }
+        Ok(())
     }
 
     fn container_restart(
