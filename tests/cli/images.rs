@@ -90,10 +90,21 @@ impl Both {
 
     /// Fail with every difference noted.
     pub fn finish(self) {
+        self.finish_then(|| {});
+    }
+
+    /// End both sessions (the real one removes what it made), run `cleanup`, then fail with
+    /// every difference noted.
+    pub fn finish_then(self, cleanup: impl FnOnce()) {
+        let Both {
+            sim, docker, diffs, ..
+        } = self;
+        drop((sim, docker));
+        cleanup();
         assert!(
-            self.diffs.is_empty(),
+            diffs.is_empty(),
             "the simulator differs from the real engine:\n{}",
-            self.diffs.join("\n")
+            diffs.join("\n")
         );
     }
 }
@@ -151,6 +162,21 @@ pub fn canonical(text: &str) -> String {
     }
     flush(&mut run, &mut out);
     out
+}
+
+/// Remove the daemon's images with `label` (children first, so run until none is left).
+pub fn remove_images_labelled(label: &str) {
+    for _ in 0..20 {
+        let ids = super::docker::docker(&["images", "-aq", "--filter", &format!("label={label}")]);
+        if ids.is_empty() {
+            return;
+        }
+        for id in ids.split_whitespace() {
+            let _ = std::process::Command::new("docker")
+                .args(["rmi", id])
+                .output();
+        }
+    }
 }
 
 /// Poll until the registry container answers (it listens a moment after `run -d` returns).
@@ -261,4 +287,100 @@ fn registry_flow_matches_the_real_engine() {
 #[allow(dead_code)]
 fn uses_prepared() -> bool {
     prepared()
+}
+
+/// Each `Step N/M : …` of a classic build and whether the builder took it from the cache.
+fn cache_pattern(output: &str) -> Vec<(String, bool)> {
+    let mut steps: Vec<(String, bool)> = Vec::new();
+    for line in output.lines() {
+        if line.starts_with("Step ") {
+            steps.push((line.to_string(), false));
+        } else if line == " ---> Using cache" {
+            if let Some(last) = steps.last_mut() {
+                last.1 = true;
+            }
+        }
+    }
+    steps
+}
+
+#[test]
+fn cache_pattern_reads_the_steps() {
+    let out = "Step 1/3 : FROM busybox\n ---> 33d4ede3b56b\nStep 2/3 : WORKDIR /src\n ---> Using cache\n ---> 1a5f52c09310\nStep 3/3 : COPY a .\n ---> 516c334b78dc\n";
+    assert_eq!(
+        cache_pattern(out),
+        [
+            ("Step 1/3 : FROM busybox".to_string(), false),
+            ("Step 2/3 : WORKDIR /src".to_string(), true),
+            ("Step 3/3 : COPY a .".to_string(), false),
+        ]
+    );
+}
+
+/// A three-stage build, built again (all from the cache), then with one COPY source changed
+/// (that COPY and everything after it in the stages that depend on it run again), then with a
+/// file only the last stage copies changed: the simulator and the daemon's classic builder
+/// take the same steps from the cache, step by step, and print the same output.
+#[test]
+fn build_cache_hits_and_misses_agree_step_by_step() {
+    let _guard = lock();
+    if !daemon() || !prepared() {
+        return;
+    }
+    let mut b = Both::open();
+    // The daemon's cache is shared with earlier runs and other tests; a label unique to this
+    // run at the top of each stage makes its first build cold, as the simulator's is.
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let token = format!("{}-{nanos}", std::process::id());
+    let dockerfile = format!(
+        "FROM busybox AS base\nLABEL test.run={token}\nWORKDIR /src\nCOPY config.txt .\nRUN cat config.txt > /config.out\n\nFROM base AS build\nCOPY app.txt .\nRUN cat app.txt config.txt > /app.out\n\nFROM busybox\nLABEL test.run={token}\nCOPY --from=build /app.out /app.out\nCOPY notes.txt /notes.txt\nCMD [\"cat\", \"/app.out\"]\n"
+    );
+    let write = |b: &Both, name: &str, text: &str| {
+        for ws in [b.sim.workspace(), b.docker.workspace()] {
+            std::fs::create_dir_all(ws.join("ctx")).unwrap();
+            std::fs::write(ws.join("ctx").join(name), text).unwrap();
+        }
+    };
+    write(&b, "Dockerfile", &dockerfile);
+    write(&b, "config.txt", "config 1\n");
+    write(&b, "app.txt", "app 1\n");
+    write(&b, "notes.txt", "notes 1\n");
+    let mut patterns = Vec::new();
+    let mut build = |b: &mut Both, what: &str| {
+        let (s, d) = b.same("docker build -t cacheflow ctx");
+        let (ps, pd) = (cache_pattern(&s.stdout), cache_pattern(&d.stdout));
+        b.expect(
+            ps == pd,
+            format!("{what}: cache hits differ\n  simulator: {ps:?}\n  docker:    {pd:?}"),
+        );
+        patterns.push(pd);
+    };
+    build(&mut b, "first build");
+    build(&mut b, "second build");
+    write(&b, "app.txt", "app 2\n");
+    build(&mut b, "app.txt changed");
+    write(&b, "notes.txt", "notes 2\n");
+    build(&mut b, "notes.txt changed");
+    b.same("docker run --rm cacheflow");
+    b.same("docker rmi cacheflow");
+    // The expected pattern itself, so the comparison cannot pass on two empty outputs.
+    let hits = |p: &Vec<(String, bool)>| p.iter().map(|(_, c)| u8::from(*c)).collect::<Vec<_>>();
+    let expected: [[u8; 13]; 4] = [
+        // Cold; the last stage's LABEL repeats the first stage's on the same base: a hit.
+        [0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0],
+        // Everything again (a FROM is never "from the cache").
+        [0, 1, 1, 1, 1, 0, 1, 1, 0, 1, 1, 1, 1],
+        // app.txt: its COPY and all after it in its stage, and the last stage from the
+        // COPY --from on.
+        [0, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0],
+        // notes.txt: only the last stage's COPY of it and what follows.
+        [0, 1, 1, 1, 1, 0, 1, 1, 0, 1, 1, 0, 0],
+    ];
+    let got: Vec<Vec<u8>> = patterns.iter().map(hits).collect();
+    // The builder's intermediate images carry no session label; they carry this run's.
+    b.finish_then(|| remove_images_labelled(&format!("test.run={token}")));
+    assert_eq!(got, expected, "the daemon's own cache hits");
 }

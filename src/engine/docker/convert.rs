@@ -305,6 +305,12 @@ pub fn image_details(mut v: Value, sandbox: &Sandbox, visible_tags: Vec<String>)
     }
 }
 
+/// A history row the classic builder made for the session's labels (see
+/// [`hide_sandbox_steps`]).
+pub fn is_sandbox_history(v: &Value) -> bool {
+    str_of(v, "CreatedBy").contains("LABEL org.docktutor.")
+}
+
 pub fn history_entry(v: &Value, sandbox: &Sandbox) -> HistoryEntry {
     let id = str_of(v, "Id");
     HistoryEntry {
@@ -321,10 +327,63 @@ pub fn history_entry(v: &Value, sandbox: &Sandbox) -> HistoryEntry {
     }
 }
 
+/// The classic builder turns the session's labels into `LABEL` steps of its own at the end
+/// of the build; the learner's Dockerfile has no such steps, so they go from the output
+/// (with what they printed) and the other steps are counted again (`Step 3/13`).
+pub fn hide_sandbox_steps(output: &str) -> String {
+    let is_ours = |l: &str| {
+        l.starts_with("Step ")
+            && l.split_once(" : ")
+                .is_some_and(|(_, i)| i.starts_with("LABEL org.docktutor."))
+    };
+    let lines: Vec<&str> = output.split_inclusive('\n').collect();
+    let ours = lines.iter().filter(|l| is_ours(l)).count();
+    if ours == 0 {
+        return output.to_string();
+    }
+    let mut out = String::new();
+    let mut skipping = false;
+    let mut n = 0;
+    for line in lines {
+        if line.starts_with("Step ") {
+            skipping = is_ours(line);
+            if !skipping {
+                n += 1;
+                let renumbered = line
+                    .split_once(" : ")
+                    .and_then(|(head, rest)| {
+                        let total: usize = head.split_once('/')?.1.parse().ok()?;
+                        Some(format!("Step {n}/{} : {rest}", total.saturating_sub(ours)))
+                    })
+                    .unwrap_or_else(|| line.to_string());
+                out.push_str(&renumbered);
+                continue;
+            }
+        } else if line.starts_with("Successfully ") {
+            skipping = false;
+        }
+        if !skipping {
+            out.push_str(line);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn the_sessions_label_steps_are_not_shown() {
+        let daemon = "Step 1/4 : FROM busybox\n ---> 33d4ede3b56b\nStep 2/4 : CMD [\"sh\"]\n ---> Running in 0a1b2c3d4e5f\nRemoving intermediate container 0a1b2c3d4e5f\n ---> 1a5f52c09310\nStep 3/4 : LABEL org.docktutor.pid=42\n ---> Running in 1b2c3d4e5f6a\nRemoving intermediate container 1b2c3d4e5f6a\n ---> 516c334b78dc\nStep 4/4 : LABEL org.docktutor.session=0a1b2c3d\n ---> Using cache\n ---> 616c334b78dc\nSuccessfully built 616c334b78dc\nSuccessfully tagged app:latest\n";
+        assert_eq!(
+            hide_sandbox_steps(daemon),
+            "Step 1/2 : FROM busybox\n ---> 33d4ede3b56b\nStep 2/2 : CMD [\"sh\"]\n ---> Running in 0a1b2c3d4e5f\nRemoving intermediate container 0a1b2c3d4e5f\n ---> 1a5f52c09310\nSuccessfully built 616c334b78dc\nSuccessfully tagged app:latest\n"
+        );
+        let plain = "Step 1/1 : FROM busybox\n ---> 33d4ede3b56b\n";
+        assert_eq!(hide_sandbox_steps(plain), plain);
+    }
 
     #[test]
     fn summary_maps_names_and_hides_tutor_labels() {

@@ -782,7 +782,9 @@ impl Engine for DockerEngine {
             .map_err(|e| self.error(e))?;
         Ok(rows
             .iter()
-            .map(|r| convert::history_entry(&convert::to_json(r), &self.sandbox))
+            .map(convert::to_json)
+            .filter(|r| !convert::is_sandbox_history(r))
+            .map(|r| convert::history_entry(&r, &self.sandbox))
             .collect())
     }
 
@@ -933,6 +935,16 @@ impl Engine for DockerEngine {
                 });
             }
         }
+        // The images of the builder's steps for the session's labels (see
+        // `convert::hide_sandbox_steps`) go too; the learner never saw them made.
+        let label_steps: BTreeSet<String> = self
+            .block(self.docker.image_history(&target))
+            .unwrap_or_default()
+            .iter()
+            .map(convert::to_json)
+            .filter(convert::is_sandbox_history)
+            .filter_map(|r| r.get("Id").and_then(Value::as_str).map(str::to_string))
+            .collect();
         let options = q::RemoveImageOptions {
             force,
             ..Default::default()
@@ -947,7 +959,7 @@ impl Engine for DockerEngine {
                 if let Some(u) = i.untagged {
                     v.push(ImageDeleteItem::Untagged(self.sandbox.map_back(&u)));
                 }
-                if let Some(d) = i.deleted {
+                if let Some(d) = i.deleted.filter(|d| !label_steps.contains(d)) {
                     v.push(ImageDeleteItem::Deleted(d));
                 }
                 v
@@ -1497,9 +1509,11 @@ impl Engine for DockerEngine {
                 }
             }
         });
-        for stream in events.into_iter().flatten() {
+        let text: String = events.into_iter().flatten().collect();
+        let text = convert::hide_sandbox_steps(&self.sandbox.map_back(&text));
+        for line in text.split_inclusive('\n') {
             progress(&ProgressEvent {
-                stream: Some(self.sandbox.map_back(&stream)),
+                stream: Some(line.to_string()),
                 ..Default::default()
             });
         }
