@@ -284,9 +284,154 @@ fn registry_flow_matches_the_real_engine() {
     b.finish();
 }
 
-#[allow(dead_code)]
-fn uses_prepared() -> bool {
-    prepared()
+impl Both {
+    /// Like [`Both::same`], on the first `n` lines of stdout only: for listings that end in
+    /// the base image's own rows, which a stand-in does not share with the image it stands
+    /// for (`docker history` of an image built here).
+    pub fn same_head(&mut self, line: &str, n: usize) {
+        let (s, d) = self.each(line);
+        let head = |t: &str| {
+            canonical(t)
+                .lines()
+                .take(n)
+                .map(|l| format!("{l}\n"))
+                .collect::<String>()
+        };
+        let (so, doo) = (head(&s.stdout), head(&d.stdout));
+        if so != doo || canonical(&s.stderr) != canonical(&d.stderr) || s.exit_code != d.exit_code {
+            self.diffs.push(format!(
+                "$ {line} (first {n} lines)\n  simulator: exit {}\n{}{}  docker:    exit {}\n{}{}",
+                s.exit_code,
+                indent("stdout", &so),
+                indent("stderr", &canonical(&s.stderr)),
+                d.exit_code,
+                indent("stdout", &doo),
+                indent("stderr", &canonical(&d.stderr)),
+            ));
+        }
+    }
+
+    /// Like [`Both::same`] with stdout's lines sorted: `image prune` deletes in the order of
+    /// a Go map, which is no order.
+    pub fn same_unordered(&mut self, line: &str) {
+        let (s, d) = self.each(line);
+        let sorted = |t: &str| {
+            let mut v: Vec<String> = canonical(t).lines().map(str::to_string).collect();
+            v.sort();
+            v.join("\n")
+        };
+        let (so, doo) = (sorted(&s.stdout), sorted(&d.stdout));
+        if so != doo || canonical(&s.stderr) != canonical(&d.stderr) || s.exit_code != d.exit_code {
+            self.diffs.push(format!(
+                "$ {line} (lines sorted)\n  simulator: exit {}\n{}{}  docker:    exit {}\n{}{}",
+                s.exit_code,
+                indent("stdout", &so),
+                indent("stderr", &canonical(&s.stderr)),
+                d.exit_code,
+                indent("stdout", &doo),
+                indent("stderr", &canonical(&d.stderr)),
+            ));
+        }
+    }
+
+    /// Write `text` to `path` in both sessions' workspaces.
+    pub fn write(&self, path: &str, text: &str) {
+        for ws in [self.sim.workspace(), self.docker.workspace()] {
+            let p = ws.join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+    }
+}
+
+/// images (-a, -q, dangling, --format), `<none>` after a re-tagging build, history, tag, rmi
+/// (untag, delete, refused while a stopped container uses it, -f), image prune (-a), image
+/// inspect and commit (-m, -c), on both engines.
+#[test]
+fn image_bookkeeping_matches_the_real_engine() {
+    let _guard = lock();
+    if !daemon() || !prepared() {
+        return;
+    }
+    let mut b = Both::open();
+    // The sandbox shows the daemon's own images once the session has used them.
+    b.each("docker image inspect busybox ubuntu");
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let token = format!("{}-{nanos}", std::process::id());
+    b.write(
+        "ctx/Dockerfile",
+        &format!(
+            "FROM busybox\nLABEL test.run={token}\nRUN echo one > /one\nCMD [\"cat\", \"/one\"]\n"
+        ),
+    );
+    b.same("docker images");
+    b.same("docker build -t app ctx");
+    b.write(
+        "ctx/Dockerfile",
+        &format!(
+            "FROM busybox\nLABEL test.run={token}\nRUN echo two > /two\nCMD [\"cat\", \"/two\"]\n"
+        ),
+    );
+    b.same("docker build -t app ctx");
+    b.same("docker images");
+    b.same("docker images -a");
+    b.same("docker images -q");
+    b.same("docker images -aq");
+    b.same("docker images --filter dangling=true");
+    b.same("docker images -f dangling=false --format '{{.Repository}}:{{.Tag}}'");
+    b.same("docker images --format '{{.Repository}} {{.Tag}} {{.ID}} {{.Size}}' app");
+    b.same("docker images --format 'table {{.Repository}}\t{{.Tag}}'");
+    b.same_head("docker history app", 4);
+    b.same_head("docker history --no-trunc app", 4);
+    b.same_head("docker history --format '{{.CreatedBy}}|{{.Size}}' app", 3);
+    b.same_head("docker history -q app", 3);
+    b.same("docker tag app app:v2");
+    b.same("docker tag app:v2 other/app:v3");
+    b.same("docker images --format '{{.Repository}}:{{.Tag}}' app");
+    b.same("docker tag nothere:1 x");
+    b.same("docker rmi app:v2");
+    b.same("docker rmi other/app:v3");
+    b.same("docker rmi nothere");
+    b.same("docker run --name user app");
+    b.same("docker rmi app");
+    b.same("docker tag app app:keep");
+    b.same("docker rmi app");
+    b.same("docker rmi app:keep");
+    b.same("docker images --format '{{.Repository}}:{{.Tag}}'");
+    b.same("docker rm user");
+    b.same_unordered("docker image prune -f");
+    b.same("docker images -a --format '{{.Repository}}:{{.Tag}}'");
+    b.same("docker build -t app ctx");
+    b.same("docker run --name user2 app");
+    b.same("docker rmi -f app");
+    b.same("docker images --format '{{.Repository}}:{{.Tag}}'");
+    b.same("docker ps -a --format '{{.Names}} {{.Status}}'");
+    b.same("docker rm user2");
+    // commit
+    b.same("docker run --name c1 busybox sh -c 'echo hi > /f'");
+    b.same("docker commit -m 'my message' -c 'CMD [\"cat\", \"/f\"]' -c 'ENV X=1' c1 snap:1");
+    b.same("docker run --rm snap:1");
+    b.same("docker image inspect -f '{{.Config.Cmd}} {{.Comment}} {{.RepoTags}} {{index .Config.Env 1}}' snap:1");
+    b.same_head(
+        "docker history --format '{{.CreatedBy}}|{{.Comment}}' snap:1",
+        1,
+    );
+    b.same("docker commit c1");
+    b.same("docker images --filter dangling=true --format '{{.Repository}}:{{.Tag}}'");
+    b.same("docker commit nosuch x");
+    b.same("docker rm c1");
+    // Stopped containers keep the base images from `prune -a` (the sandbox would keep the
+    // daemon's own images anyway).
+    b.same("docker images -a --no-trunc");
+    b.each("docker image inspect -f '{{.Id}} {{.Parent}}' snap:1 app:keep");
+    b.same("docker create --name keep1 busybox");
+    b.same("docker create --name keep2 ubuntu");
+    b.same_unordered("docker image prune -a -f");
+    b.same("docker images --format '{{.Repository}}:{{.Tag}}'");
+    b.finish_then(|| remove_images_labelled(&format!("test.run={token}")));
 }
 
 /// Each `Step N/M : …` of a classic build and whether the builder took it from the cache.

@@ -366,6 +366,26 @@ pub fn hide_sandbox_steps(output: &str) -> String {
             out.push_str(line);
         }
     }
+    // The Dockerfile's last step stands for the final image: its ` ---> id` is the one
+    // `Successfully built` names.
+    let built = out
+        .lines()
+        .find_map(|l| l.strip_prefix("Successfully built "))
+        .map(str::to_string);
+    if let Some(id) = built {
+        let lines: Vec<&str> = out.split_inclusive('\n').collect();
+        let last_arrow = lines.iter().rposition(|l| {
+            l.starts_with(" ---> ")
+                && !l.starts_with(" ---> Running in")
+                && !l.starts_with(" ---> Using cache")
+        });
+        if let Some(i) = last_arrow {
+            let mut rebuilt: String = lines[..i].concat();
+            rebuilt.push_str(&format!(" ---> {id}\n"));
+            rebuilt.push_str(&lines[i + 1..].concat());
+            out = rebuilt;
+        }
+    }
     out
 }
 
@@ -379,7 +399,7 @@ mod tests {
         let daemon = "Step 1/4 : FROM busybox\n ---> 33d4ede3b56b\nStep 2/4 : CMD [\"sh\"]\n ---> Running in 0a1b2c3d4e5f\nRemoving intermediate container 0a1b2c3d4e5f\n ---> 1a5f52c09310\nStep 3/4 : LABEL org.docktutor.pid=42\n ---> Running in 1b2c3d4e5f6a\nRemoving intermediate container 1b2c3d4e5f6a\n ---> 516c334b78dc\nStep 4/4 : LABEL org.docktutor.session=0a1b2c3d\n ---> Using cache\n ---> 616c334b78dc\nSuccessfully built 616c334b78dc\nSuccessfully tagged app:latest\n";
         assert_eq!(
             hide_sandbox_steps(daemon),
-            "Step 1/2 : FROM busybox\n ---> 33d4ede3b56b\nStep 2/2 : CMD [\"sh\"]\n ---> Running in 0a1b2c3d4e5f\nRemoving intermediate container 0a1b2c3d4e5f\n ---> 1a5f52c09310\nSuccessfully built 616c334b78dc\nSuccessfully tagged app:latest\n"
+            "Step 1/2 : FROM busybox\n ---> 33d4ede3b56b\nStep 2/2 : CMD [\"sh\"]\n ---> Running in 0a1b2c3d4e5f\nRemoving intermediate container 0a1b2c3d4e5f\n ---> 616c334b78dc\nSuccessfully built 616c334b78dc\nSuccessfully tagged app:latest\n"
         );
         let plain = "Step 1/1 : FROM busybox\n ---> 33d4ede3b56b\n";
         assert_eq!(hide_sandbox_steps(plain), plain);

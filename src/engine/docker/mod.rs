@@ -232,6 +232,34 @@ impl DockerEngine {
             .collect()
     }
 
+    /// The images of the builder's steps for the session's labels that the learner never
+    /// sees: each image with the pid label but not yet the session's (the pid `LABEL` step),
+    /// and its parent (the Dockerfile's last step, which the final image stands for). See
+    /// `convert::hide_sandbox_steps`.
+    fn label_step_images(&self, rows: &[bollard::models::ImageSummary]) -> BTreeSet<String> {
+        let mut hidden = BTreeSet::new();
+        for r in rows {
+            if r.labels.contains_key(sandbox::PID_LABEL)
+                && !r.labels.contains_key(sandbox::SESSION_LABEL)
+            {
+                hidden.insert(r.id.clone());
+                if !r.parent_id.is_empty() {
+                    hidden.insert(r.parent_id.clone());
+                }
+            }
+        }
+        hidden
+    }
+
+    fn all_image_rows(&self) -> EngineResult<Vec<bollard::models::ImageSummary>> {
+        let options = q::ListImagesOptions {
+            all: true,
+            ..Default::default()
+        };
+        self.block(self.docker.list_images(Some(options)))
+            .map_err(|e| self.error(e))
+    }
+
     fn note_used(&mut self, reference: &str) {
         let tag = normalise_tag(reference);
         if !self.sandbox.owns_tag(&tag) && !looks_like_id(reference) {
@@ -734,21 +762,58 @@ impl Engine for DockerEngine {
                 self.note_used(image);
             }
         }
-        let mut out = Vec::new();
-        for row in rows {
-            let v = convert::to_json(&row);
-            let tags: Vec<String> = row.repo_tags.clone();
-            let visible = self.visible_tags(&tags);
-            let labelled = row
+        let untagged =
+            |r: &bollard::models::ImageSummary| r.repo_tags.iter().all(|t| t == "<none>:<none>");
+        let shown = |r: &bollard::models::ImageSummary| {
+            let labelled = r
                 .labels
                 .get(sandbox::SESSION_LABEL)
                 .is_some_and(|ns| ns == self.sandbox.namespace());
-            if !visible.is_empty() || (labelled && tags.iter().all(|t| t == "<none>:<none>")) {
-                let digests = self.visible_digests(&row.repo_digests, &visible);
-                let mut summary = convert::image_summary(&v, visible);
-                summary.repo_digests = digests;
-                out.push(summary);
+            !self.visible_tags(&r.repo_tags).is_empty() || (labelled && untagged(r))
+        };
+        let mut ids: BTreeSet<String> = rows
+            .iter()
+            .filter(|r| shown(r))
+            .map(|r| r.id.clone())
+            .collect();
+        if all {
+            // `-a` adds the intermediate images of the session's builds: the untagged
+            // ancestors of what it shows, up to the first tagged one (the base image).
+            let hidden = self.label_step_images(&rows);
+            let by_id: HashMap<&str, &bollard::models::ImageSummary> =
+                rows.iter().map(|r| (r.id.as_str(), r)).collect();
+            let owned = |r: &bollard::models::ImageSummary| {
+                r.labels
+                    .get(sandbox::SESSION_LABEL)
+                    .is_some_and(|ns| ns == self.sandbox.namespace())
+                    || r.repo_tags.iter().any(|t| self.sandbox.owns_tag(t))
+            };
+            let starts: Vec<String> = rows
+                .iter()
+                .filter(|r| ids.contains(&r.id) && owned(r))
+                .map(|r| r.id.clone())
+                .collect();
+            for start in starts {
+                let mut at = by_id.get(start.as_str()).map(|r| r.parent_id.as_str());
+                while let Some(parent) = at.and_then(|p| by_id.get(p)) {
+                    if !untagged(parent) {
+                        break;
+                    }
+                    if !hidden.contains(&parent.id) {
+                        ids.insert(parent.id.clone());
+                    }
+                    at = Some(parent.parent_id.as_str());
+                }
             }
+        }
+        let mut out = Vec::new();
+        for row in rows.iter().filter(|r| ids.contains(&r.id)) {
+            let v = convert::to_json(row);
+            let visible = self.visible_tags(&row.repo_tags);
+            let digests = self.visible_digests(&row.repo_digests, &visible);
+            let mut summary = convert::image_summary(&v, visible);
+            summary.repo_digests = digests;
+            out.push(summary);
         }
         Ok(out)
     }
@@ -780,12 +845,25 @@ impl Engine for DockerEngine {
         let rows = self
             .block(self.docker.image_history(&target))
             .map_err(|e| self.error(e))?;
-        Ok(rows
+        let rows: Vec<Value> = rows.iter().map(convert::to_json).collect();
+        let labels = rows
             .iter()
-            .map(convert::to_json)
+            .take_while(|r| convert::is_sandbox_history(r))
+            .count();
+        let mut out: Vec<HistoryEntry> = rows
+            .iter()
             .filter(|r| !convert::is_sandbox_history(r))
-            .map(|r| convert::history_entry(&r, &self.sandbox))
-            .collect())
+            .map(|r| convert::history_entry(r, &self.sandbox))
+            .collect();
+        // The Dockerfile's last step stands for the final image (see `label_step_images`).
+        if labels > 0 {
+            if let (Some(top), Some(first)) = (rows.first(), out.first_mut()) {
+                let final_entry = convert::history_entry(top, &self.sandbox);
+                first.id = final_entry.id;
+                first.tags = final_entry.tags;
+            }
+        }
+        Ok(out)
     }
 
     fn image_pull(
@@ -915,7 +993,9 @@ impl Engine for DockerEngine {
             // the user) images may go.
             let doc = self
                 .block(self.docker.inspect_image(&target))
-                .map_err(|_| EngineError::not_found(format!("No such image: {reference}")))?;
+                .map_err(|_| {
+                    EngineError::not_found(format!("No such image: {}", normalise_tag(reference)))
+                })?;
             let ours = doc
                 .config
                 .as_ref()
@@ -935,23 +1015,27 @@ impl Engine for DockerEngine {
                 });
             }
         }
-        // The images of the builder's steps for the session's labels (see
-        // `convert::hide_sandbox_steps`) go too; the learner never saw them made.
-        let label_steps: BTreeSet<String> = self
-            .block(self.docker.image_history(&target))
-            .unwrap_or_default()
-            .iter()
-            .map(convert::to_json)
-            .filter(convert::is_sandbox_history)
-            .filter_map(|r| r.get("Id").and_then(Value::as_str).map(str::to_string))
-            .collect();
+        // The images of the builder's steps for the session's labels go too, unseen.
+        let label_steps = self.label_step_images(&self.all_image_rows()?);
         let options = q::RemoveImageOptions {
             force,
             ..Default::default()
         };
+        let shown_target = self.sandbox.map_back(&target);
         let items = self
             .block(self.docker.remove_image(&target, Some(options), None))
-            .map_err(|e| self.error(e))?;
+            .map_err(|e| match self.error(e) {
+                // The daemon quotes the reference it was given (`app:latest`); the CLI
+                // quotes what the learner typed.
+                EngineError::Daemon { status, message } => EngineError::Daemon {
+                    status,
+                    message: message.replace(
+                        &format!("reference \"{shown_target}\""),
+                        &format!("reference \"{reference}\""),
+                    ),
+                },
+                other => other,
+            })?;
         Ok(items
             .into_iter()
             .flat_map(|i| {
@@ -973,6 +1057,7 @@ impl Engine for DockerEngine {
         let options = q::PruneImagesOptions {
             filters: Some(filters),
         };
+        let label_steps = self.label_step_images(&self.all_image_rows()?);
         let r = self
             .block(self.docker.prune_images(Some(options)))
             .map_err(|e| self.error(e))?;
@@ -981,7 +1066,7 @@ impl Engine for DockerEngine {
             if let Some(u) = i.untagged {
                 deleted.push(format!("untagged: {}", self.sandbox.map_back(&u)));
             }
-            if let Some(d) = i.deleted {
+            if let Some(d) = i.deleted.filter(|d| !label_steps.contains(d)) {
                 deleted.push(format!("deleted: {d}"));
             }
         }

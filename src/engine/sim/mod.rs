@@ -173,16 +173,42 @@ impl SimEngine {
     }
 
     fn lower_layers(&self, image_id: &str) -> Vec<&Layer> {
-        match self.state.images.get(image_id) {
+        match self.image_of(image_id) {
             Some(img) => img.layers(),
             None => vec![],
         }
     }
 
-    fn flavor(&self, image_id: &str) -> ShellFlavor {
+    /// An image by id, also one deleted while a container still uses it.
+    fn image_of(&self, id: &str) -> Option<&Image> {
         self.state
             .images
-            .get(image_id)
+            .get(id)
+            .or_else(|| self.state.detached_images.get(id))
+    }
+
+    /// Forget deleted images no container uses any more.
+    fn drop_unused_detached(&mut self) {
+        let used: std::collections::BTreeSet<&String> = self
+            .state
+            .containers
+            .values()
+            .map(|c| &c.image_id)
+            .collect();
+        let gone: Vec<String> = self
+            .state
+            .detached_images
+            .keys()
+            .filter(|id| !used.contains(id))
+            .cloned()
+            .collect();
+        for id in gone {
+            self.state.detached_images.remove(&id);
+        }
+    }
+
+    fn flavor(&self, image_id: &str) -> ShellFlavor {
+        self.image_of(image_id)
             .and_then(|i| i.base.as_deref())
             .and_then(catalog::find)
             .map_or(ShellFlavor::Busybox, |c| c.shell)
@@ -260,7 +286,7 @@ impl SimEngine {
     }
 
     fn summary(&self, c: &Container, size: bool) -> ContainerSummary {
-        let image_size = self.state.images.get(&c.image_id).map_or(0, |i| i.size);
+        let image_size = self.image_of(&c.image_id).map_or(0, |i| i.size);
         let rw: u64 =
             c.rw.values()
                 .map(|e| {
@@ -592,10 +618,17 @@ impl SimEngine {
         }
         let img = self.state.images.remove(id).expect("found");
         records.push(ImageDeleteItem::Deleted(id.to_string()));
+        if self.state.containers.values().any(|c| c.image_id == id) {
+            self.state
+                .detached_images
+                .insert(id.to_string(), img.clone());
+        }
+        // A layer goes with the last image, or container, that has it.
         let in_use: std::collections::BTreeSet<String> = self
             .state
             .images
             .values()
+            .chain(self.state.detached_images.values())
             .flat_map(Image::layer_chain)
             .collect();
         for layer in img.layer_chain().iter().rev() {
@@ -1055,6 +1088,7 @@ impl Engine for SimEngine {
 
     fn image_remove(&mut self, reference: &str, force: bool) -> EngineResult<Vec<ImageDeleteItem>> {
         // dockerd's ImageDelete (daemon/images/image_delete.go), step by step.
+        self.drop_unused_detached();
         let id = self.find_image(reference)?;
         self.tick();
         let mut records = Vec::new();
@@ -1119,28 +1153,61 @@ impl Engine for SimEngine {
     }
 
     fn image_prune(&mut self, all: bool) -> EngineResult<PruneReport> {
+        // dockerd's ImagesPrune: the candidates are the images without children (all images
+        // with `-a`) that are tagged or have no children; each is deleted as `docker rmi`
+        // would, without force, its parents going with it; conflicts are skipped.
         self.tick();
-        let used: std::collections::BTreeSet<String> = self
-            .state
-            .containers
-            .values()
-            .map(|c| c.image_id.clone())
-            .collect();
-        let victims: Vec<String> = self
+        self.drop_unused_detached();
+        let mut layer_sizes: std::collections::BTreeMap<String, u64> = Default::default();
+        for img in self.state.images.values() {
+            for (layer, size) in img.sized_layer_chain() {
+                layer_sizes.insert(format!("sha256:{layer}"), size);
+            }
+        }
+        let has_children = |s: &Self, id: &str| {
+            s.state
+                .images
+                .values()
+                .any(|i| i.parent.as_deref() == Some(id))
+        };
+        let candidates: Vec<String> = self
             .state
             .images
-            .values()
-            .filter(|i| !used.contains(&i.id) && (all || i.repo_tags.is_empty()))
-            .map(|i| i.id.clone())
+            .keys()
+            .filter(|id| {
+                let children = has_children(self, id);
+                // Heads only, unless `-a`; an untagged parent is never a candidate itself.
+                !children || (all && !self.references(id).is_empty())
+            })
+            .cloned()
             .collect();
-        let mut report = PruneReport::default();
-        for id in victims {
-            let img = self.state.images.remove(&id).expect("listed");
-            for t in img.repo_tags {
-                report.deleted.push(format!("untagged: {t}"));
+        let mut records = Vec::new();
+        for id in candidates {
+            if !self.state.images.contains_key(&id) {
+                continue;
             }
-            report.deleted.push(format!("deleted: {id}"));
-            report.space_reclaimed += img.size;
+            let refs = self.references(&id);
+            if refs.is_empty() {
+                if let Ok(r) = self.image_remove(&id, false) {
+                    records.extend(r);
+                }
+            } else if all || refs.iter().all(|r| r.contains('@')) {
+                for r in refs {
+                    if let Ok(r) = self.image_remove(&r, false) {
+                        records.extend(r);
+                    }
+                }
+            }
+        }
+        let mut report = PruneReport::default();
+        for r in records {
+            match r {
+                ImageDeleteItem::Untagged(t) => report.deleted.push(format!("untagged: {t}")),
+                ImageDeleteItem::Deleted(d) => {
+                    report.space_reclaimed += layer_sizes.get(&d).copied().unwrap_or(0);
+                    report.deleted.push(format!("deleted: {d}"));
+                }
+            }
         }
         Ok(report)
     }
@@ -1560,7 +1627,10 @@ impl Engine for SimEngine {
         let id = self.find_container(reference)?;
         let now = self.tick();
         let c = self.container(&id).clone();
-        let parent = self.state.images[&c.image_id].clone();
+        let parent = self
+            .image_of(&c.image_id)
+            .cloned()
+            .ok_or_else(|| EngineError::not_found(format!("No such image: {}", c.image_id)))?;
         let mut config = parent.config.clone();
         config.cmd = Some(c.argv.clone());
         config.env = c.env.clone();
