@@ -443,3 +443,72 @@ mod docker;
 
 #[path = "cli/images.rs"]
 mod images;
+
+/// Repository and tag naming rules: what `docker tag`, `pull` and `run` say about each name,
+/// on the simulator and with the docker CLI on the daemon here.
+#[test]
+fn reference_rules_match_the_docker_cli() {
+    let _guard = docker::lock();
+    if !daemon() || !docker::prepared() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    sim(dir.path(), "pull busybox", "");
+    let prefix = format!("dtnm{}", std::process::id());
+    let long_tag = format!("a:{}", "t".repeat(129));
+    let long_name = "a".repeat(256);
+    let invalid = [
+        "Bad",
+        "me/App",
+        "localhost:5000/X",
+        "A/b",
+        "a:b:c",
+        "a/-b",
+        "a:-b",
+        ":tag",
+        "a@sha256:123",
+        "a___b",
+        "a..b",
+        "a.-b",
+        "a//b",
+        "ubuntu:",
+        "a b",
+        long_tag.as_str(),
+        long_name.as_str(),
+    ];
+    let mut lines: Vec<String> = Vec::new();
+    for r in invalid {
+        lines.push(format!("tag busybox '{r}'"));
+        lines.push(format!("pull '{r}'"));
+    }
+    lines.push("run --rm Bad".into());
+    lines.push("commit nosuch A/b".into());
+    let valid = [
+        format!("{prefix}-a__b"),
+        format!("{prefix}-a.b-c/d_e:T.1-x"),
+        format!("localhost:5000/{prefix}/x:1"),
+        format!("{prefix}@sha256:{}", &"0123456789".repeat(7)[..64]),
+    ];
+    for r in &valid {
+        lines.push(format!("tag busybox '{r}'"));
+    }
+    let mut diffs = Vec::new();
+    for line in &lines {
+        let s = sim(dir.path(), line, "");
+        let r = real(dir.path(), line, "");
+        if (&s.stdout, &s.stderr, s.code) != (&r.stdout, &r.stderr, r.code) {
+            diffs.push(format!(
+                "$ docker {line}\n  simulator: exit {} stdout {:?} stderr {:?}\n  docker:    exit {} stdout {:?} stderr {:?}",
+                s.code, s.stdout, s.stderr, r.code, r.stdout, r.stderr
+            ));
+        }
+    }
+    for r in &valid[..3] {
+        let _ = Command::new("docker").args(["rmi", r]).output();
+    }
+    assert!(
+        diffs.is_empty(),
+        "the simulator differs from the docker CLI:\n{}",
+        diffs.join("\n")
+    );
+}

@@ -169,6 +169,10 @@ impl Client<'_> {
                 return 1;
             }
         };
+        if target.digest.is_some() {
+            out.eprintln("refusing to create a tag with a digest reference");
+            return 1;
+        }
         let source = &inv.args[0];
         if let Err(e) = parse(source) {
             if !is_id_like(source) {

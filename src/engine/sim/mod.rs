@@ -653,6 +653,12 @@ impl SimEngine {
         reference: &ImageRef,
         progress: &mut dyn FnMut(&ProgressEvent),
     ) -> EngineResult<()> {
+        if reference_domain_has_uppercase(reference) {
+            return Err(EngineError::daemon(
+                400,
+                "invalid reference format: repository name must be lowercase",
+            ));
+        }
         let repo_tag = Self::image_ref_text(reference);
         let tag = reference.tag.clone().unwrap_or_else(|| "latest".into());
         let remote = crate::client::reference::remote_name(reference);
@@ -1075,6 +1081,14 @@ impl Engine for SimEngine {
     }
 
     fn image_tag(&mut self, source: &str, target: &ImageRef) -> EngineResult<()> {
+        // The CLI takes an uppercase first component for a registry (`A/b`); dockerd's own
+        // parser does not.
+        if reference_domain_has_uppercase(target) {
+            return Err(EngineError::daemon(
+                400,
+                "invalid reference format: repository name must be lowercase",
+            ));
+        }
         let id = self.find_image(source)?;
         let tag = target.repo_tag();
         self.tick();
@@ -2154,6 +2168,13 @@ impl DeleteConflict {
             self.message
         ))
     }
+}
+
+/// `A/b`: a "registry" the CLI accepts and dockerd refuses.
+fn reference_domain_has_uppercase(r: &ImageRef) -> bool {
+    r.registry
+        .as_deref()
+        .is_some_and(|d| d.chars().any(|c| c.is_ascii_uppercase()))
 }
 
 /// The repository of a tag or digest reference (`localhost:5000/x:1` → `localhost:5000/x`).
