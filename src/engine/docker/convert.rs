@@ -389,10 +389,96 @@ pub fn hide_sandbox_steps(output: &str) -> String {
     out
 }
 
+/// A `docker save` archive with its image names passed through `rename`: the tags in
+/// `manifest.json` and the repositories in `repositories` (the sandbox's names going out, the
+/// learner's coming in). Every other entry is copied as it is.
+pub fn rename_archive(data: &[u8], rename: impl Fn(&str) -> String) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut out = tar::Builder::new(Vec::new());
+    let mut archive = tar::Archive::new(data);
+    for entry in archive.entries()? {
+        let mut entry = entry?;
+        let path = entry.path()?.to_string_lossy().into_owned();
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes)?;
+        let mut header = entry.header().clone();
+        let renamed = match path.as_str() {
+            "manifest.json" => serde_json::from_slice::<Value>(&bytes).ok().map(|mut m| {
+                for image in m.as_array_mut().into_iter().flatten() {
+                    for tag in image
+                        .get_mut("RepoTags")
+                        .and_then(Value::as_array_mut)
+                        .into_iter()
+                        .flatten()
+                    {
+                        if let Some(t) = tag.as_str() {
+                            *tag = Value::from(rename(t));
+                        }
+                    }
+                }
+                m
+            }),
+            "repositories" => serde_json::from_slice::<Value>(&bytes).ok().map(|r| {
+                let map: serde_json::Map<String, Value> = r
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(k, v)| (rename(k), v.clone()))
+                    .collect();
+                Value::Object(map)
+            }),
+            _ => None,
+        };
+        if let Some(v) = renamed {
+            bytes = v.to_string().into_bytes();
+            header.set_size(bytes.len() as u64);
+            header.set_cksum();
+        }
+        out.append_data(&mut header, &path, bytes.as_slice())?;
+    }
+    out.into_inner()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn archives_are_renamed_in_manifest_and_repositories_only() {
+        let mut b = tar::Builder::new(Vec::new());
+        for (name, text) in [
+            ("abc.json", "{\"config\":{}}"),
+            (
+                "manifest.json",
+                "[{\"Config\":\"abc.json\",\"RepoTags\":[\"dt-0a1b2c3d-snap:1\"],\"Layers\":[]}]",
+            ),
+            ("repositories", "{\"dt-0a1b2c3d-snap\":{\"1\":\"abc\"}}"),
+        ] {
+            let mut h = tar::Header::new_gnu();
+            h.set_size(text.len() as u64);
+            h.set_mode(0o644);
+            h.set_cksum();
+            b.append_data(&mut h, name, text.as_bytes()).unwrap();
+        }
+        let s = Sandbox::new("0a1b2c3d");
+        let out = rename_archive(&b.into_inner().unwrap(), |n| s.map_back(n)).unwrap();
+        let mut files = std::collections::BTreeMap::new();
+        let mut a = tar::Archive::new(out.as_slice());
+        for e in a.entries().unwrap() {
+            let mut e = e.unwrap();
+            let name = e.path().unwrap().display().to_string();
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut e, &mut text).unwrap();
+            files.insert(name, text);
+        }
+        assert_eq!(files["abc.json"], "{\"config\":{}}");
+        assert_eq!(
+            files["manifest.json"],
+            "[{\"Config\":\"abc.json\",\"Layers\":[],\"RepoTags\":[\"snap:1\"]}]"
+        );
+        assert_eq!(files["repositories"], "{\"snap\":{\"1\":\"abc\"}}");
+    }
 
     #[test]
     fn the_sessions_label_steps_are_not_shown() {

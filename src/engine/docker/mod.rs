@@ -1537,6 +1537,111 @@ impl Engine for DockerEngine {
         self.drive(process, |a| Box::pin(a.close_stdin()))
     }
 
+    fn image_save(&mut self, references: &[String]) -> EngineResult<Vec<u8>> {
+        let targets: Vec<String> = references.iter().map(|r| self.image_target(r)).collect();
+        let names: Vec<&str> = targets.iter().map(String::as_str).collect();
+        let bytes = self.block(async {
+            let mut stream = self.docker.export_images(&names);
+            let mut data = Vec::new();
+            while let Some(chunk) = stream.next().await {
+                data.extend_from_slice(&chunk?);
+            }
+            Ok::<_, bollard::errors::Error>(data)
+        });
+        let bytes = bytes.map_err(|e| self.error(e))?;
+        convert::rename_archive(&bytes, |n| self.sandbox.map_back(n))
+            .map_err(|e| EngineError::Other(format!("cannot read the saved archive: {e}")))
+    }
+
+    fn image_load(&mut self, tar: &[u8]) -> EngineResult<Vec<String>> {
+        // The images get the session's names; a load of an archive it cannot read leaves the
+        // archive to the daemon, which says why.
+        let renamed = convert::rename_archive(tar, |n| self.sandbox.real_image(n))
+            .unwrap_or_else(|_| tar.to_vec());
+        let body = bollard::body_full(bytes::Bytes::from(renamed));
+        let options = q::ImportImageOptions {
+            quiet: true,
+            ..Default::default()
+        };
+        let mut lines = Vec::new();
+        let result = self.block(async {
+            let mut stream = self.docker.import_image(options, body, None);
+            while let Some(item) = stream.next().await {
+                match item {
+                    Ok(info) => {
+                        if let Some(s) = info.stream {
+                            lines.extend(s.lines().map(str::to_string));
+                        }
+                    }
+                    // `docker load` prints an error from the stream as it is.
+                    Err(bollard::errors::Error::DockerStreamError { error }) => {
+                        return Err(EngineError::Other(error));
+                    }
+                    Err(e) => return Err(self.error(e)),
+                }
+            }
+            Ok(())
+        });
+        result.map_err(|e| match e {
+            EngineError::Other(m) => EngineError::Other(self.sandbox.map_back(&m)),
+            other => other,
+        })?;
+        Ok(lines
+            .iter()
+            .filter(|l| !l.is_empty())
+            .map(|l| self.sandbox.map_back(l))
+            .collect())
+    }
+
+    fn container_export(&mut self, reference: &str) -> EngineResult<Vec<u8>> {
+        let id = self.resolve(reference)?;
+        let bytes = self.block(async {
+            let mut stream = self.docker.export_container(&id);
+            let mut data = Vec::new();
+            while let Some(chunk) = stream.next().await {
+                data.extend_from_slice(&chunk?);
+            }
+            Ok::<_, bollard::errors::Error>(data)
+        });
+        bytes.map_err(|e| self.error(e))
+    }
+
+    fn image_import(&mut self, tar: &[u8], reference: Option<&ImageRef>) -> EngineResult<String> {
+        let options = q::CreateImageOptions {
+            from_src: Some("-".into()),
+            repo: reference.map(|r| self.sandbox.real_image(&r.full_repository())),
+            tag: reference.map(|r| r.tag.clone().unwrap_or_else(|| "latest".into())),
+            // The label lets the session's clean-up find an import it did not tag.
+            changes: vec![format!(
+                "LABEL {}={}",
+                sandbox::SESSION_LABEL,
+                self.sandbox.namespace()
+            )],
+            ..Default::default()
+        };
+        let body = bollard::body_full(bytes::Bytes::copy_from_slice(tar));
+        let mut id = String::new();
+        let result = self.block(async {
+            let mut stream = self.docker.create_image(Some(options), Some(body), None);
+            while let Some(item) = stream.next().await {
+                match item {
+                    Ok(info) => {
+                        if let Some(s) = info.status.filter(|s| s.starts_with("sha256:")) {
+                            id = s;
+                        }
+                    }
+                    Err(bollard::errors::Error::DockerStreamError { error }) => {
+                        return Err(EngineError::daemon(500, error));
+                    }
+                    Err(e) => return Err(self.error(e)),
+                }
+            }
+            Ok(())
+        });
+        result?;
+        Ok(id)
+    }
+
     fn image_build(
         &mut self,
         context_tar: &[u8],

@@ -1,6 +1,7 @@
 //! The simulated Docker daemon: containers, images, copy-on-write filesystems and processes,
 //! answering with dockerd's own messages. State is plain data, saved atomically as JSON.
 
+mod archive;
 mod build;
 pub mod catalog;
 pub mod dockerfile;
@@ -1287,6 +1288,10 @@ impl Engine for SimEngine {
             spec.cmd.clone()
         };
         let argv: Vec<String> = entry.into_iter().chain(cmd).collect();
+        if argv.is_empty() {
+            // An image without CMD or ENTRYPOINT (an import) and nothing on the command line.
+            return Err(EngineError::daemon(400, "No command specified"));
+        }
         let mut env = img.config.env.clone();
         for e in &spec.env {
             let key = e.split('=').next().unwrap_or("");
@@ -2100,6 +2105,22 @@ impl Engine for SimEngine {
     ) -> EngineResult<String> {
         self.reap();
         self.build(context_tar, options, progress)
+    }
+
+    fn image_save(&mut self, references: &[String]) -> EngineResult<Vec<u8>> {
+        self.save_images(references)
+    }
+
+    fn image_load(&mut self, tar: &[u8]) -> EngineResult<Vec<String>> {
+        self.load_images(tar)
+    }
+
+    fn container_export(&mut self, reference: &str) -> EngineResult<Vec<u8>> {
+        self.export_container(reference)
+    }
+
+    fn image_import(&mut self, tar: &[u8], reference: Option<&ImageRef>) -> EngineResult<String> {
+        self.import_image(tar, reference)
     }
 
     fn registry_login(

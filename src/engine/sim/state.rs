@@ -349,6 +349,15 @@ impl Image {
     }
 
     pub fn inspect_json(&self) -> serde_json::Value {
+        let mut doc = self.full_inspect_json();
+        // dockerd keeps no config at all for an imported image: `{}`.
+        if self.comment.starts_with("Imported from") && self.config == ImageConfig::default() {
+            doc["Config"] = serde_json::json!({});
+        }
+        doc
+    }
+
+    fn full_inspect_json(&self) -> serde_json::Value {
         serde_json::json!({
             "Id": self.id,
             "RepoTags": self.repo_tags,
