@@ -475,7 +475,7 @@ mod tests {
         assert_eq!(files["abc.json"], "{\"config\":{}}");
         assert_eq!(
             files["manifest.json"],
-            "[{\"Config\":\"abc.json\",\"Layers\":[],\"RepoTags\":[\"snap:1\"]}]"
+            "[{\"Config\":\"abc.json\",\"RepoTags\":[\"snap:1\"],\"Layers\":[]}]"
         );
         assert_eq!(files["repositories"], "{\"snap\":{\"1\":\"abc\"}}");
     }
