@@ -270,6 +270,118 @@ fn note_003_build_and_cache_flow() {
     insta::assert_snapshot!(t);
 }
 
+/// 000.1–000.2 on the simulator: a local registry as a container; push and pull print
+/// Docker's progress lines (layers already there, mounted from another repository, pulled
+/// back); rmi after a push also untags the digest; with the registry stopped, push and pull
+/// fail with Docker's messages. (Compared with the daemon in `images::registry_flow…`.)
+#[test]
+fn note_000_registry_flow() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = transcript(
+        dir.path(),
+        &[
+            ("pull ubuntu", ""),
+            (
+                "run -d -p 5000:5000 --restart=always --name registry registry:2",
+                "",
+            ),
+            ("tag ubuntu localhost:5000/ubuntu", ""),
+            ("push localhost:5000/ubuntu", ""),
+            (
+                "images --digests --format '{{.Repository}}:{{.Tag}} {{.Digest}}'",
+                "",
+            ),
+            ("rmi localhost:5000/ubuntu", ""),
+            ("pull localhost:5000/ubuntu", ""),
+            ("push localhost:5000/ubuntu", ""),
+            ("tag ubuntu localhost:5000/other:v1", ""),
+            ("push localhost:5000/other:v1", ""),
+            ("run --name snap ubuntu touch /i-was-here", ""),
+            ("commit snap localhost:5000/snap:1", ""),
+            ("push localhost:5000/snap:1", ""),
+            ("rm snap", ""),
+            ("rmi localhost:5000/snap:1", ""),
+            ("pull localhost:5000/snap:1", ""),
+            ("run --rm localhost:5000/snap:1 ls /i-was-here", ""),
+            ("push localhost:5000/nothere", ""),
+            ("stop registry", ""),
+            ("push localhost:5000/ubuntu", ""),
+            ("pull localhost:5000/ubuntu", ""),
+        ],
+    );
+    insta::assert_snapshot!(t);
+}
+
+/// Image bookkeeping on the simulator: a re-tagging build leaves `<none>`, `-a` shows the
+/// intermediates, rmi untags or deletes (and refuses while a stopped container uses the
+/// image), `-f` deletes under a stopped container which keeps working, prune follows the
+/// parents, commit with -m and -c, save/load, export/import. (Compared with the daemon in
+/// `images::image_bookkeeping…`.)
+#[test]
+fn image_bookkeeping_flow() {
+    let dir = tempfile::tempdir().unwrap();
+    let ctx = dir.path().join("ctx");
+    std::fs::create_dir(&ctx).unwrap();
+    let dockerfile = |what: &str| {
+        std::fs::write(
+            ctx.join("Dockerfile"),
+            format!("FROM busybox\nRUN echo {what} > /{what}\nCMD [\"cat\", \"/{what}\"]\n"),
+        )
+        .unwrap();
+    };
+    dockerfile("one");
+    let mut t = transcript(
+        dir.path(),
+        &[("pull -q busybox", ""), ("build -q -t app ctx", "")],
+    );
+    dockerfile("two");
+    t.push_str("(Dockerfile changed)\n");
+    std::fs::write(dir.path().join("garbage.tar"), "not a tar archive\n").unwrap();
+    t.push_str(&transcript(
+        dir.path(),
+        &[
+            ("build -q -t app ctx", ""),
+            ("images", ""),
+            ("images -a", ""),
+            ("images --filter dangling=true -q", ""),
+            ("history app", ""),
+            ("tag app app:v2", ""),
+            ("rmi app:v2", ""),
+            ("run --name user app", ""),
+            ("rmi app", ""),
+            ("rmi -f app", ""),
+            ("start -a user", ""),
+            ("ps -a --format '{{.Image}} {{.Status}}'", ""),
+            ("rm user", ""),
+            ("image prune -f", ""),
+            ("images -a", ""),
+            ("run --name c1 busybox sh -c 'echo hi > /f'", ""),
+            (
+                "commit -m 'my message' -c 'CMD [\"cat\", \"/f\"]' c1 snap:1",
+                "",
+            ),
+            ("history snap:1", ""),
+            ("save -o snap.tar snap:1", ""),
+            ("rmi snap:1", ""),
+            ("load -i snap.tar", ""),
+            ("tag busybox snap:1", ""),
+            ("load -i snap.tar", ""),
+            ("run --rm snap:1", ""),
+            ("export -o c1.tar c1", ""),
+            ("import c1.tar imported:1", ""),
+            ("run --rm imported:1 cat /f", ""),
+            ("run --rm imported:1", ""),
+            ("history imported:1", ""),
+            ("load -i garbage.tar", ""),
+            ("import garbage.tar x", ""),
+            ("rm c1", ""),
+            ("image prune -a -f", ""),
+            ("images", ""),
+        ],
+    ));
+    insta::assert_snapshot!(t);
+}
+
 #[test]
 fn usage_errors_and_state_file_errors() {
     let dir = tempfile::tempdir().unwrap();

@@ -324,7 +324,13 @@ impl SimEngine {
         ContainerSummary {
             id: c.id.clone(),
             name: c.name.clone(),
-            image: c.spec.image.clone(),
+            // dockerd shows the name the container was made with while it still names the
+            // container's image, and the image's id once it does not (retagged, deleted).
+            image: if self.find_image(&c.spec.image).ok().as_deref() == Some(c.image_id.as_str()) {
+                c.spec.image.clone()
+            } else {
+                c.image_id.clone()
+            },
             image_id: c.image_id.clone(),
             command: c.argv.join(" "),
             created: c.created,
