@@ -410,6 +410,59 @@ fn image_bookkeeping_matches_the_real_engine() {
     b.same("docker images --format '{{.Repository}}:{{.Tag}}'");
     b.same("docker ps -a --format '{{.Names}} {{.Status}}'");
     b.same("docker rm user2");
+    // By id: several tags need -f; a parent with a child cannot go; a running container's
+    // image cannot go even with -f.
+    b.same("docker build -q -t multi:1 ctx");
+    b.same("docker tag multi:1 multi:2");
+    b.same("docker tag multi:1 other:1");
+    let id = id_of(&mut b.sim, "multi:1");
+    let did = id_of(&mut b.docker, "multi:1");
+    let by_id = |id: &str, flags: &str| format!("docker rmi {flags}{}", &id[7..19]);
+    let (s, d) = (
+        b.sim.execute(&by_id(&id, "")),
+        b.docker.execute(&by_id(&did, "")),
+    );
+    b.expect(
+        canonical(&s.stderr) == canonical(&d.stderr) && s.exit_code == d.exit_code,
+        format!("rmi ID with three tags: simulator {s:?}\n  docker {d:?}"),
+    );
+    b.same("docker run -d --name running multi:1 sleep 60");
+    let (s, d) = (
+        b.sim.execute(&by_id(&id, "-f ")),
+        b.docker.execute(&by_id(&did, "-f ")),
+    );
+    b.expect(
+        canonical(&s.stderr) == canonical(&d.stderr) && s.exit_code == d.exit_code,
+        format!("rmi -f ID under a running container: simulator {s:?}\n  docker {d:?}"),
+    );
+    b.same("docker rm -f running");
+    let (s, d) = (
+        b.sim.execute(&by_id(&id, "-f ")),
+        b.docker.execute(&by_id(&did, "-f ")),
+    );
+    b.expect(
+        canonical(&s.stdout) == canonical(&d.stdout) && s.exit_code == d.exit_code,
+        format!("rmi -f ID with three tags: simulator {s:?}\n  docker {d:?}"),
+    );
+    b.same("docker images --format '{{.Repository}}:{{.Tag}}' multi");
+    b.same("docker run --name parent busybox touch /p");
+    b.same("docker commit parent base:1");
+    b.same("docker rm parent");
+    b.same("docker run --name child base:1 touch /c");
+    b.same("docker commit child derived:1");
+    b.same("docker rm child");
+    let pid = id_of(&mut b.sim, "base:1");
+    let dpid = id_of(&mut b.docker, "base:1");
+    b.same("docker rmi base:1");
+    let (s, d) = (
+        b.sim.execute(&by_id(&pid, "")),
+        b.docker.execute(&by_id(&dpid, "")),
+    );
+    b.expect(
+        canonical(&s.stderr) == canonical(&d.stderr) && s.exit_code == d.exit_code,
+        format!("rmi of a parent image: simulator {s:?}\n  docker {d:?}"),
+    );
+    b.same("docker rmi derived:1");
     // commit
     b.same("docker run --name c1 busybox sh -c 'echo hi > /f'");
     b.same("docker commit -m 'my message' -c 'CMD [\"cat\", \"/f\"]' -c 'ENV X=1' c1 snap:1");

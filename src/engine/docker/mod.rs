@@ -1700,12 +1700,20 @@ impl Engine for DockerEngine {
             }
         });
         let text: String = events.into_iter().flatten().collect();
-        let text = convert::hide_sandbox_steps(&self.sandbox.map_back(&text));
-        for line in text.split_inclusive('\n') {
-            progress(&ProgressEvent {
-                stream: Some(line.to_string()),
-                ..Default::default()
-            });
+        if options.quiet {
+            // The quiet builder's one message is the id, with no aux message; the CLI prints
+            // the id itself.
+            if id.is_empty() {
+                id = text.trim().to_string();
+            }
+        } else {
+            let text = convert::hide_sandbox_steps(&self.sandbox.map_back(&text));
+            for line in text.split_inclusive('\n') {
+                progress(&ProgressEvent {
+                    stream: Some(line.to_string()),
+                    ..Default::default()
+                });
+            }
         }
         if let Some(f) = failure {
             return Err(EngineError::daemon(500, self.sandbox.map_back(&f)));
