@@ -624,3 +624,50 @@ fn reference_rules_match_the_docker_cli() {
         diffs.join("\n")
     );
 }
+
+/// `image inspect -f` sees the CLI's typed value first: fields a daemon leaves null print as
+/// Go's zero values (`[]`, `map[]`). An imported image (no config at all) on the simulator
+/// and with the docker CLI here.
+#[test]
+fn image_inspect_templates_match_the_docker_cli() {
+    let _guard = docker::lock();
+    if !daemon() || !docker::prepared() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    sim(dir.path(), "pull busybox", "");
+    let n = format!("dtinspect{}", std::process::id());
+    let lines = [
+        format!("create --name {n} busybox"),
+        format!("export -o {n}.tar {n}"),
+        format!("import {n}.tar {n}:1"),
+        format!("image inspect -f '{{{{.Comment}}}} {{{{.Config.Cmd}}}}|{{{{.Config.Entrypoint}}}}|{{{{.Config.Labels}}}}|{{{{.Config.Env}}}}|{{{{.Config.ExposedPorts}}}}|{{{{.Config.Volumes}}}}|{{{{.Config.WorkingDir}}}}|{{{{.Config.User}}}}|{{{{.RepoDigests}}}}|{{{{.Parent}}}}|{{{{.Author}}}}' {n}:1"),
+        format!("run --rm {n}:1"),
+    ];
+    let mut diffs = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let s = sim(dir.path(), line, "");
+        let r = real(dir.path(), line, "");
+        // create and import print new ids, different on each side.
+        let same = if i == 0 || i == 2 {
+            s.code == r.code && s.stdout.len() == r.stdout.len()
+        } else {
+            (&s.stdout, &s.stderr, s.code) == (&r.stdout, &r.stderr, r.code)
+        };
+        if !same {
+            diffs.push(format!(
+                "$ docker {line}\n  simulator: exit {} stdout {:?} stderr {:?}\n  docker:    exit {} stdout {:?} stderr {:?}",
+                s.code, s.stdout, s.stderr, r.code, r.stdout, r.stderr
+            ));
+        }
+    }
+    let _ = Command::new("docker").args(["rm", "-f", &n]).output();
+    let _ = Command::new("docker")
+        .args(["rmi", &format!("{n}:1")])
+        .output();
+    assert!(
+        diffs.is_empty(),
+        "the simulator differs from the docker CLI:\n{}",
+        diffs.join("\n")
+    );
+}

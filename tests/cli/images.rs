@@ -395,6 +395,9 @@ fn image_bookkeeping_matches_the_real_engine() {
     b.same_head("docker history --no-trunc app", 4);
     b.same_head("docker history --format '{{.CreatedBy}}|{{.Size}}' app", 3);
     b.same_head("docker history -q app", 3);
+    b.same("docker image inspect -f '{{.RepoTags}} {{.RepoDigests}} {{.Config.Cmd}} {{.Config.Entrypoint}} {{.Config.WorkingDir}} {{.Config.Env}} {{.Config.ExposedPorts}} {{.Config.Labels}} {{.Config.User}} {{.Architecture}} {{.Os}} {{.RootFS.Type}}' app");
+    b.same("docker image inspect nothere");
+    b.same("docker image inspect -f '{{.Id}}' app nothere");
     b.same("docker tag app app:v2");
     b.same("docker tag app:v2 other/app:v3");
     b.same("docker images --format '{{.Repository}}:{{.Tag}}' app");

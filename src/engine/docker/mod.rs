@@ -824,7 +824,7 @@ impl Engine for DockerEngine {
             .block(self.docker.inspect_image(&target))
             .map_err(|e| match self.error(e) {
                 EngineError::Daemon { status: 404, .. } => {
-                    EngineError::not_found(format!("No such image: {reference}"))
+                    EngineError::not_found(format!("No such image: {}", normalise_tag(reference)))
                 }
                 other => other,
             })?;
