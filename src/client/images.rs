@@ -465,7 +465,29 @@ fn is_id_like(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::context_size;
+    use super::{context_size, typed_image_inspect};
+
+    #[test]
+    fn inspect_templates_see_go_zero_values() {
+        let raw = serde_json::json!({
+            "Id": "sha256:1",
+            "RepoDigests": null,
+            "Config": {"Cmd": ["sh"], "Entrypoint": null},
+            "RootFS": {"Type": "layers"}
+        });
+        let t = typed_image_inspect(&raw);
+        let render = |f: &str| crate::render::template::render_one(f, &t).unwrap();
+        assert_eq!(
+            render("{{.Config.Cmd}}|{{.Config.Entrypoint}}|{{.Config.Labels}}|{{.Config.Env}}"),
+            "[sh]|[]|map[]|[]"
+        );
+        assert_eq!(
+            render("{{.RepoDigests}} {{.RepoTags}} {{len .RootFS.Layers}} {{.Author}}."),
+            "[] [] 0 ."
+        );
+        // A Config the daemon did not send at all stays absent (a nil pointer in Go).
+        assert!(typed_image_inspect(&serde_json::json!({"Id": "x"}))["Config"].is_null());
+    }
 
     #[test]
     fn context_sizes_as_the_cli_prints_them() {
