@@ -315,6 +315,118 @@ fn note_003_build_and_cache_flow() {
     insta::assert_snapshot!(t);
 }
 
+/// 000.1–000.2 on the simulator: a local registry as a container; push and pull print
+/// Docker's progress lines (layers already there, mounted from another repository, pulled
+/// back); rmi after a push also untags the digest; with the registry stopped, push and pull
+/// fail with Docker's messages. (Compared with the daemon in `images::registry_flow…`.)
+#[test]
+fn note_000_registry_flow() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = transcript(
+        dir.path(),
+        &[
+            ("pull ubuntu", ""),
+            (
+                "run -d -p 5000:5000 --restart=always --name registry registry:2",
+                "",
+            ),
+            ("tag ubuntu localhost:5000/ubuntu", ""),
+            ("push localhost:5000/ubuntu", ""),
+            (
+                "images --digests --format '{{.Repository}}:{{.Tag}} {{.Digest}}'",
+                "",
+            ),
+            ("rmi localhost:5000/ubuntu", ""),
+            ("pull localhost:5000/ubuntu", ""),
+            ("push localhost:5000/ubuntu", ""),
+            ("tag ubuntu localhost:5000/other:v1", ""),
+            ("push localhost:5000/other:v1", ""),
+            ("run --name snap ubuntu touch /i-was-here", ""),
+            ("commit snap localhost:5000/snap:1", ""),
+            ("push localhost:5000/snap:1", ""),
+            ("rm snap", ""),
+            ("rmi localhost:5000/snap:1", ""),
+            ("pull localhost:5000/snap:1", ""),
+            ("run --rm localhost:5000/snap:1 ls /i-was-here", ""),
+            ("push localhost:5000/nothere", ""),
+            ("stop registry", ""),
+            ("push localhost:5000/ubuntu", ""),
+            ("pull localhost:5000/ubuntu", ""),
+        ],
+    );
+    insta::assert_snapshot!(t);
+}
+
+/// Image bookkeeping on the simulator: a re-tagging build leaves `<none>`, `-a` shows the
+/// intermediates, rmi untags or deletes (and refuses while a stopped container uses the
+/// image), `-f` deletes under a stopped container which keeps working, prune follows the
+/// parents, commit with -m and -c, save/load, export/import. (Compared with the daemon in
+/// `images::image_bookkeeping…`.)
+#[test]
+fn image_bookkeeping_flow() {
+    let dir = tempfile::tempdir().unwrap();
+    let ctx = dir.path().join("ctx");
+    std::fs::create_dir(&ctx).unwrap();
+    let dockerfile = |what: &str| {
+        std::fs::write(
+            ctx.join("Dockerfile"),
+            format!("FROM busybox\nRUN echo {what} > /{what}\nCMD [\"cat\", \"/{what}\"]\n"),
+        )
+        .unwrap();
+    };
+    dockerfile("one");
+    let mut t = transcript(
+        dir.path(),
+        &[("pull -q busybox", ""), ("build -q -t app ctx", "")],
+    );
+    dockerfile("two");
+    t.push_str("(Dockerfile changed)\n");
+    std::fs::write(dir.path().join("garbage.tar"), "not a tar archive\n").unwrap();
+    t.push_str(&transcript(
+        dir.path(),
+        &[
+            ("build -q -t app ctx", ""),
+            ("images", ""),
+            ("images -a", ""),
+            ("images --filter dangling=true -q", ""),
+            ("history app", ""),
+            ("tag app app:v2", ""),
+            ("rmi app:v2", ""),
+            ("run --name user app", ""),
+            ("rmi app", ""),
+            ("rmi -f app", ""),
+            ("start -a user", ""),
+            ("ps -a --format '{{.Image}} {{.Status}}'", ""),
+            ("rm user", ""),
+            ("image prune -f", ""),
+            ("images -a", ""),
+            ("run --name c1 busybox sh -c 'echo hi > /f'", ""),
+            (
+                "commit -m 'my message' -c 'CMD [\"cat\", \"/f\"]' c1 snap:1",
+                "",
+            ),
+            ("history snap:1", ""),
+            ("save -o snap.tar snap:1", ""),
+            ("rmi snap:1", ""),
+            ("load -i snap.tar", ""),
+            ("tag busybox snap:1", ""),
+            ("load -i snap.tar", ""),
+            ("run --rm snap:1", ""),
+            ("export -o c1.tar c1", ""),
+            ("import c1.tar imported:1", ""),
+            ("run --rm imported:1 cat /f", ""),
+            ("run --rm imported:1", ""),
+            ("history imported:1", ""),
+            ("load -i garbage.tar", ""),
+            ("import garbage.tar x", ""),
+            ("rm c1", ""),
+            ("image prune -a -f", ""),
+            ("images", ""),
+        ],
+    ));
+    insta::assert_snapshot!(t);
+}
+
 #[test]
 fn usage_errors_and_state_file_errors() {
     let dir = tempfile::tempdir().unwrap();
@@ -720,5 +832,121 @@ fn run_detached_prints_the_id_even_when_the_start_fails() {
     assert!(
         o.stderr.contains("executable file not found in $PATH"),
         "{o:?}"
+    );
+}
+
+/// Repository and tag naming rules: what `docker tag`, `pull` and `run` say about each name,
+/// on the simulator and with the docker CLI on the daemon here.
+#[test]
+fn reference_rules_match_the_docker_cli() {
+    let _guard = docker::lock();
+    if !daemon() || !docker::prepared() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    sim(dir.path(), "pull busybox", "");
+    let prefix = format!("dtnm{}", std::process::id());
+    let long_tag = format!("a:{}", "t".repeat(129));
+    let long_name = "a".repeat(256);
+    let invalid = [
+        "Bad",
+        "me/App",
+        "localhost:5000/X",
+        "A/b",
+        "a:b:c",
+        "a/-b",
+        "a:-b",
+        ":tag",
+        "a@sha256:123",
+        "a___b",
+        "a..b",
+        "a.-b",
+        "a//b",
+        "ubuntu:",
+        "a b",
+        long_tag.as_str(),
+        long_name.as_str(),
+    ];
+    let mut lines: Vec<String> = Vec::new();
+    for r in invalid {
+        lines.push(format!("tag busybox '{r}'"));
+        lines.push(format!("pull '{r}'"));
+    }
+    lines.push("run --rm Bad".into());
+    lines.push("commit nosuch A/b".into());
+    let valid = [
+        format!("{prefix}-a__b"),
+        format!("{prefix}-a.b-c/d_e:T.1-x"),
+        format!("localhost:5000/{prefix}/x:1"),
+        format!("{prefix}@sha256:{}", &"0123456789".repeat(7)[..64]),
+    ];
+    for r in &valid {
+        lines.push(format!("tag busybox '{r}'"));
+    }
+    let mut diffs = Vec::new();
+    for line in &lines {
+        let s = sim(dir.path(), line, "");
+        let r = real(dir.path(), line, "");
+        if (&s.stdout, &s.stderr, s.code) != (&r.stdout, &r.stderr, r.code) {
+            diffs.push(format!(
+                "$ docker {line}\n  simulator: exit {} stdout {:?} stderr {:?}\n  docker:    exit {} stdout {:?} stderr {:?}",
+                s.code, s.stdout, s.stderr, r.code, r.stdout, r.stderr
+            ));
+        }
+    }
+    for r in &valid[..3] {
+        let _ = Command::new("docker").args(["rmi", r]).output();
+    }
+    assert!(
+        diffs.is_empty(),
+        "the simulator differs from the docker CLI:\n{}",
+        diffs.join("\n")
+    );
+}
+
+/// `image inspect -f` sees the CLI's typed value first: fields a daemon leaves null print as
+/// Go's zero values (`[]`, `map[]`). An imported image (no config at all) on the simulator
+/// and with the docker CLI here.
+#[test]
+fn image_inspect_templates_match_the_docker_cli() {
+    let _guard = docker::lock();
+    if !daemon() || !docker::prepared() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    sim(dir.path(), "pull busybox", "");
+    let n = format!("dtinspect{}", std::process::id());
+    let lines = [
+        format!("create --name {n} busybox"),
+        format!("export -o {n}.tar {n}"),
+        format!("import {n}.tar {n}:1"),
+        format!("image inspect -f '{{{{.Comment}}}} {{{{.Config.Cmd}}}}|{{{{.Config.Entrypoint}}}}|{{{{.Config.Labels}}}}|{{{{.Config.Env}}}}|{{{{.Config.ExposedPorts}}}}|{{{{.Config.Volumes}}}}|{{{{.Config.WorkingDir}}}}|{{{{.Config.User}}}}|{{{{.RepoDigests}}}}|{{{{.Parent}}}}|{{{{.Author}}}}' {n}:1"),
+        format!("run --rm {n}:1"),
+    ];
+    let mut diffs = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let s = sim(dir.path(), line, "");
+        let r = real(dir.path(), line, "");
+        // create and import print new ids, different on each side.
+        let same = if i == 0 || i == 2 {
+            s.code == r.code && s.stdout.len() == r.stdout.len()
+        } else {
+            (&s.stdout, &s.stderr, s.code) == (&r.stdout, &r.stderr, r.code)
+        };
+        if !same {
+            diffs.push(format!(
+                "$ docker {line}\n  simulator: exit {} stdout {:?} stderr {:?}\n  docker:    exit {} stdout {:?} stderr {:?}",
+                s.code, s.stdout, s.stderr, r.code, r.stdout, r.stderr
+            ));
+        }
+    }
+    let _ = Command::new("docker").args(["rm", "-f", &n]).output();
+    let _ = Command::new("docker")
+        .args(["rmi", &format!("{n}:1")])
+        .output();
+    assert!(
+        diffs.is_empty(),
+        "the simulator differs from the docker CLI:\n{}",
+        diffs.join("\n")
     );
 }

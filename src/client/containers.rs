@@ -268,6 +268,9 @@ impl Client<'_> {
             _ => inv.value("type"),
         };
         let mut docs = Vec::new();
+        // For templates, images also in the shape of the CLI's typed struct (see
+        // `typed_image_inspect`); containers as the daemon sent them.
+        let mut typed: Vec<Option<serde_json::Value>> = Vec::new();
         let mut errors = Vec::new();
         for name in &inv.args {
             let container = if kind != Some("image") {
@@ -275,11 +278,15 @@ impl Client<'_> {
             } else {
                 None
             };
+            let mut is_image = false;
             let doc = match container {
                 Some(d) => Some(d),
                 None if kind != Some("container") => {
                     match self.engine.image_inspect(name) {
-                        Ok(d) => Some(d.raw),
+                        Ok(d) => {
+                            is_image = true;
+                            Some(d.raw)
+                        }
                         Err(e) => {
                             if kind == Some("image") {
                                 let msg = match &e {
@@ -296,7 +303,10 @@ impl Client<'_> {
                 None => None,
             };
             match doc {
-                Some(d) => docs.push(d),
+                Some(d) => {
+                    typed.push(is_image.then(|| super::images::typed_image_inspect(&d)));
+                    docs.push(d);
+                }
                 None => errors.push(match kind {
                     Some("container") => {
                         format!("Error response from daemon: No such container: {name}")
@@ -307,8 +317,14 @@ impl Client<'_> {
         }
         let code = match inv.value("format") {
             Some(fmt) => {
-                for d in &docs {
-                    match render::template::render_one(fmt, d) {
+                for (d, t) in docs.iter().zip(&typed) {
+                    // Like the CLI: the typed value first, the raw document when that fails.
+                    let line = match t {
+                        Some(t) => render::template::render_one(fmt, t)
+                            .or_else(|_| render::template::render_one(fmt, d)),
+                        None => render::template::render_one(fmt, d),
+                    };
+                    match line {
                         Ok(line) => out.println(&line),
                         Err(e) => return template_error(&e, out),
                     }

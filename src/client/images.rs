@@ -27,6 +27,60 @@ pub(super) fn progress_line(ev: &ProgressEvent) -> String {
     }
 }
 
+/// An `image inspect` document in the shape of the docker CLI's typed value
+/// (`image.InspectResponse`, its `Config` an OCI image config), which its templates see
+/// first: fields the daemon left out or sent as null are Go's zero values, so
+/// `{{.Config.Entrypoint}}` prints `[]` and `{{.Config.Labels}}` `map[]`, as with docker.
+pub(crate) fn typed_image_inspect(raw: &serde_json::Value) -> serde_json::Value {
+    use serde_json::{json, Value};
+    fn fill(obj: &mut serde_json::Map<String, Value>, key: &str, zero: Value) {
+        let slot = obj.entry(key.to_string()).or_insert(Value::Null);
+        if slot.is_null() {
+            *slot = zero;
+        }
+    }
+    let mut v = raw.clone();
+    let Some(top) = v.as_object_mut() else {
+        return v;
+    };
+    for key in [
+        "Id",
+        "Parent",
+        "Comment",
+        "Created",
+        "DockerVersion",
+        "Author",
+        "Architecture",
+        "Os",
+    ] {
+        fill(top, key, json!(""));
+    }
+    fill(top, "RepoTags", json!([]));
+    fill(top, "RepoDigests", json!([]));
+    fill(top, "Size", json!(0));
+    if let Some(config) = top.get_mut("Config").and_then(Value::as_object_mut) {
+        for key in ["User", "WorkingDir", "StopSignal"] {
+            fill(config, key, json!(""));
+        }
+        for key in ["Env", "Entrypoint", "Cmd", "OnBuild", "Shell"] {
+            fill(config, key, json!([]));
+        }
+        for key in ["ExposedPorts", "Volumes", "Labels"] {
+            fill(config, key, json!({}));
+        }
+        fill(config, "ArgsEscaped", json!(false));
+    }
+    if let Some(rootfs) = top.get_mut("RootFS").and_then(Value::as_object_mut) {
+        fill(rootfs, "Type", json!(""));
+        fill(rootfs, "Layers", json!([]));
+    }
+    if let Some(driver) = top.get_mut("GraphDriver").and_then(Value::as_object_mut) {
+        fill(driver, "Name", json!(""));
+        fill(driver, "Data", json!({}));
+    }
+    v
+}
+
 impl Client<'_> {
     pub(super) fn cmd_images(&mut self, inv: &Invocation, out: &mut Output) -> i32 {
         let mut rows = match self.engine.image_list(inv.flag("all")) {
@@ -169,6 +223,10 @@ impl Client<'_> {
                 return 1;
             }
         };
+        if target.digest.is_some() {
+            out.eprintln("refusing to create a tag with a digest reference");
+            return 1;
+        }
         let source = &inv.args[0];
         if let Err(e) = parse(source) {
             if !is_id_like(source) {
@@ -407,7 +465,29 @@ fn is_id_like(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::context_size;
+    use super::{context_size, typed_image_inspect};
+
+    #[test]
+    fn inspect_templates_see_go_zero_values() {
+        let raw = serde_json::json!({
+            "Id": "sha256:1",
+            "RepoDigests": null,
+            "Config": {"Cmd": ["sh"], "Entrypoint": null},
+            "RootFS": {"Type": "layers"}
+        });
+        let t = typed_image_inspect(&raw);
+        let render = |f: &str| crate::render::template::render_one(f, &t).unwrap();
+        assert_eq!(
+            render("{{.Config.Cmd}}|{{.Config.Entrypoint}}|{{.Config.Labels}}|{{.Config.Env}}"),
+            "[sh]|[]|map[]|[]"
+        );
+        assert_eq!(
+            render("{{.RepoDigests}} {{.RepoTags}} {{len .RootFS.Layers}} {{.Author}}."),
+            "[] [] 0 ."
+        );
+        // A Config the daemon did not send at all stays absent (a nil pointer in Go).
+        assert!(typed_image_inspect(&serde_json::json!({"Id": "x"}))["Config"].is_null());
+    }
 
     #[test]
     fn context_sizes_as_the_cli_prints_them() {

@@ -71,8 +71,9 @@ pub fn parse(text: &str) -> Result<ImageRef, ReferenceError> {
         // Docker reports the uppercase case specially when the rest of the grammar holds.
         let lowered = path.to_ascii_lowercase();
         if lowered.split('/').all(is_path_component) {
+            // Docker names the path after the registry (its "remote name").
             let full = match &registry {
-                Some(d) => format!("{d}/{path}"),
+                Some(_) => path.to_string(),
                 None if !path.contains('/') => {
                     return Err(ReferenceError::UppercaseOfficial(path.to_string()))
                 }
@@ -332,6 +333,10 @@ mod tests {
             (
                 "user/Repo",
                 "invalid reference format: repository name (user/Repo) must be lowercase",
+            ),
+            (
+                "localhost:5000/X",
+                "invalid reference format: repository name (X) must be lowercase",
             ),
             ("a:b:c", "invalid reference format"),
             ("-foo", "invalid reference format"),

@@ -160,6 +160,8 @@ impl UserObjects {
                 &format!("{t}-stopped"),
                 &format!("{t}-running"),
             ]),
+            // Other test runs on this daemon tag busybox too (`dtuser<pid>-image:1`): only
+            // this run's tags and the images' own names count.
             docker(&[
                 "image",
                 "inspect",
@@ -168,7 +170,19 @@ impl UserObjects {
                 &format!("{t}-image:1"),
                 "busybox",
                 "ubuntu",
-            ]),
+            ])
+            .lines()
+            .map(|l| {
+                let (id, tags) = l.split_once(' ').unwrap_or((l, ""));
+                let tags: Vec<&str> = tags
+                    .trim_matches(|c| c == '[' || c == ']')
+                    .split(' ')
+                    .filter(|tag| !tag.starts_with("dtuser") || tag.starts_with(t.as_str()))
+                    .collect();
+                format!("{id} [{}]", tags.join(" "))
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
             docker(&[
                 "volume",
                 "inspect",

@@ -90,10 +90,21 @@ impl Both {
 
     /// Fail with every difference noted.
     pub fn finish(self) {
+        self.finish_then(|| {});
+    }
+
+    /// End both sessions (the real one removes what it made), run `cleanup`, then fail with
+    /// every difference noted.
+    pub fn finish_then(self, cleanup: impl FnOnce()) {
+        let Both {
+            sim, docker, diffs, ..
+        } = self;
+        drop((sim, docker));
+        cleanup();
         assert!(
-            self.diffs.is_empty(),
+            diffs.is_empty(),
             "the simulator differs from the real engine:\n{}",
-            self.diffs.join("\n")
+            diffs.join("\n")
         );
     }
 }
@@ -153,6 +164,21 @@ pub fn canonical(text: &str) -> String {
     out
 }
 
+/// Remove the daemon's images with `label` (children first, so run until none is left).
+pub fn remove_images_labelled(label: &str) {
+    for _ in 0..20 {
+        let ids = super::docker::docker(&["images", "-aq", "--filter", &format!("label={label}")]);
+        if ids.is_empty() {
+            return;
+        }
+        for id in ids.split_whitespace() {
+            let _ = std::process::Command::new("docker")
+                .args(["rmi", id])
+                .output();
+        }
+    }
+}
+
 /// Poll until the registry container answers (it listens a moment after `run -d` returns).
 fn wait_for_registry(both: &mut Both) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
@@ -199,6 +225,13 @@ fn canonical_output_keeps_statuses_and_drops_layer_counts() {
 fn registry_flow_matches_the_real_engine() {
     let _guard = lock();
     if !daemon() || !registry_prepared() {
+        return;
+    }
+    if std::net::TcpStream::connect("127.0.0.1:5000").is_ok() {
+        // The test's registry publishes port 5000 on this machine.
+        eprintln!(
+            "skipping: something already listens on 127.0.0.1:5000 (a docker-registry service?)"
+        );
         return;
     }
     let mut b = Both::open();
@@ -258,7 +291,328 @@ fn registry_flow_matches_the_real_engine() {
     b.finish();
 }
 
-#[allow(dead_code)]
-fn uses_prepared() -> bool {
-    prepared()
+impl Both {
+    /// Like [`Both::same`], on the first `n` lines of stdout only: for listings that end in
+    /// the base image's own rows, which a stand-in does not share with the image it stands
+    /// for (`docker history` of an image built here).
+    pub fn same_head(&mut self, line: &str, n: usize) {
+        let (s, d) = self.each(line);
+        let head = |t: &str| {
+            canonical(t)
+                .lines()
+                .take(n)
+                .map(|l| format!("{l}\n"))
+                .collect::<String>()
+        };
+        let (so, doo) = (head(&s.stdout), head(&d.stdout));
+        if so != doo || canonical(&s.stderr) != canonical(&d.stderr) || s.exit_code != d.exit_code {
+            self.diffs.push(format!(
+                "$ {line} (first {n} lines)\n  simulator: exit {}\n{}{}  docker:    exit {}\n{}{}",
+                s.exit_code,
+                indent("stdout", &so),
+                indent("stderr", &canonical(&s.stderr)),
+                d.exit_code,
+                indent("stdout", &doo),
+                indent("stderr", &canonical(&d.stderr)),
+            ));
+        }
+    }
+
+    /// Like [`Both::same`] with stdout's lines sorted: `image prune` deletes in the order of
+    /// a Go map, which is no order.
+    pub fn same_unordered(&mut self, line: &str) {
+        let (s, d) = self.each(line);
+        let sorted = |t: &str| {
+            let mut v: Vec<String> = canonical(t).lines().map(str::to_string).collect();
+            v.sort();
+            v.join("\n")
+        };
+        let (so, doo) = (sorted(&s.stdout), sorted(&d.stdout));
+        if so != doo || canonical(&s.stderr) != canonical(&d.stderr) || s.exit_code != d.exit_code {
+            self.diffs.push(format!(
+                "$ {line} (lines sorted)\n  simulator: exit {}\n{}{}  docker:    exit {}\n{}{}",
+                s.exit_code,
+                indent("stdout", &so),
+                indent("stderr", &canonical(&s.stderr)),
+                d.exit_code,
+                indent("stdout", &doo),
+                indent("stderr", &canonical(&d.stderr)),
+            ));
+        }
+    }
+
+    /// Write `text` to `path` in both sessions' workspaces.
+    pub fn write(&self, path: &str, text: &str) {
+        for ws in [self.sim.workspace(), self.docker.workspace()] {
+            let p = ws.join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+    }
+}
+
+/// images (-a, -q, dangling, --format), `<none>` after a re-tagging build, history, tag, rmi
+/// (untag, delete, refused while a stopped container uses it, -f), image prune (-a), image
+/// inspect and commit (-m, -c), on both engines.
+#[test]
+fn image_bookkeeping_matches_the_real_engine() {
+    let _guard = lock();
+    if !daemon() || !prepared() {
+        return;
+    }
+    let mut b = Both::open();
+    // The sandbox shows the daemon's own images once the session has used them.
+    b.each("docker image inspect busybox ubuntu");
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let token = format!("{}-{nanos}", std::process::id());
+    b.write(
+        "ctx/Dockerfile",
+        &format!(
+            "FROM busybox\nLABEL test.run={token}\nRUN echo one > /one\nCMD [\"cat\", \"/one\"]\n"
+        ),
+    );
+    b.same("docker images");
+    b.same("docker build -t app ctx");
+    b.write(
+        "ctx/Dockerfile",
+        &format!(
+            "FROM busybox\nLABEL test.run={token}\nRUN echo two > /two\nCMD [\"cat\", \"/two\"]\n"
+        ),
+    );
+    b.same("docker build -t app ctx");
+    b.same("docker images");
+    b.same("docker images -a");
+    b.same("docker images -q");
+    b.same("docker images -aq");
+    b.same("docker images --filter dangling=true");
+    b.same("docker images -f dangling=false --format '{{.Repository}}:{{.Tag}}'");
+    b.same("docker images --format '{{.Repository}} {{.Tag}} {{.ID}} {{.Size}}' app");
+    b.same("docker images --format 'table {{.Repository}}\t{{.Tag}}'");
+    b.same_head("docker history app", 4);
+    b.same_head("docker history --no-trunc app", 4);
+    b.same_head("docker history --format '{{.CreatedBy}}|{{.Size}}' app", 3);
+    b.same_head("docker history -q app", 3);
+    b.same("docker image inspect -f '{{.RepoTags}} {{.RepoDigests}} {{.Config.Cmd}} {{.Config.Entrypoint}} {{.Config.WorkingDir}} {{.Config.Env}} {{.Config.ExposedPorts}} {{.Config.Labels}} {{.Config.User}} {{.Architecture}} {{.Os}} {{.RootFS.Type}}' app");
+    b.same("docker image inspect nothere");
+    b.same("docker image inspect -f '{{.Id}}' app nothere");
+    b.same("docker tag app app:v2");
+    b.same("docker tag app:v2 other/app:v3");
+    b.same("docker images --format '{{.Repository}}:{{.Tag}}' app");
+    b.same("docker tag nothere:1 x");
+    b.same("docker rmi app:v2");
+    b.same("docker rmi other/app:v3");
+    b.same("docker rmi nothere");
+    b.same("docker run --name user app");
+    b.same("docker rmi app");
+    b.same("docker tag app app:keep");
+    b.same("docker rmi app");
+    b.same("docker rmi app:keep");
+    b.same("docker images --format '{{.Repository}}:{{.Tag}}'");
+    b.same("docker rm user");
+    b.same_unordered("docker image prune -f");
+    b.same("docker images -a --format '{{.Repository}}:{{.Tag}}'");
+    b.same("docker build -t app ctx");
+    b.same("docker run --name user2 app");
+    b.same("docker rmi -f app");
+    b.same("docker images --format '{{.Repository}}:{{.Tag}}'");
+    b.same("docker ps -a --format '{{.Names}} {{.Status}}'");
+    b.same("docker rm user2");
+    // By id: several tags need -f; a parent with a child cannot go; a running container's
+    // image cannot go even with -f.
+    b.same("docker build -q -t multi:1 ctx");
+    b.same("docker tag multi:1 multi:2");
+    b.same("docker tag multi:1 other:1");
+    let id = id_of(&mut b.sim, "multi:1");
+    let did = id_of(&mut b.docker, "multi:1");
+    let by_id = |id: &str, flags: &str| format!("docker rmi {flags}{}", &id[7..19]);
+    let (s, d) = (
+        b.sim.execute(&by_id(&id, "")),
+        b.docker.execute(&by_id(&did, "")),
+    );
+    b.expect(
+        canonical(&s.stderr) == canonical(&d.stderr) && s.exit_code == d.exit_code,
+        format!("rmi ID with three tags: simulator {s:?}\n  docker {d:?}"),
+    );
+    b.same("docker run -d --name running multi:1 sleep 60");
+    let (s, d) = (
+        b.sim.execute(&by_id(&id, "-f ")),
+        b.docker.execute(&by_id(&did, "-f ")),
+    );
+    b.expect(
+        canonical(&s.stderr) == canonical(&d.stderr) && s.exit_code == d.exit_code,
+        format!("rmi -f ID under a running container: simulator {s:?}\n  docker {d:?}"),
+    );
+    b.same("docker rm -f running");
+    let (s, d) = (
+        b.sim.execute(&by_id(&id, "-f ")),
+        b.docker.execute(&by_id(&did, "-f ")),
+    );
+    b.expect(
+        canonical(&s.stdout) == canonical(&d.stdout) && s.exit_code == d.exit_code,
+        format!("rmi -f ID with three tags: simulator {s:?}\n  docker {d:?}"),
+    );
+    b.same("docker images --format '{{.Repository}}:{{.Tag}}' multi");
+    b.same("docker run --name parent busybox touch /p");
+    b.same("docker commit parent base:1");
+    b.same("docker rm parent");
+    b.same("docker run --name child base:1 touch /c");
+    b.same("docker commit child derived:1");
+    b.same("docker rm child");
+    let pid = id_of(&mut b.sim, "base:1");
+    let dpid = id_of(&mut b.docker, "base:1");
+    b.same("docker rmi base:1");
+    let (s, d) = (
+        b.sim.execute(&by_id(&pid, "")),
+        b.docker.execute(&by_id(&dpid, "")),
+    );
+    b.expect(
+        canonical(&s.stderr) == canonical(&d.stderr) && s.exit_code == d.exit_code,
+        format!("rmi of a parent image: simulator {s:?}\n  docker {d:?}"),
+    );
+    b.same("docker rmi derived:1");
+    // commit
+    b.same("docker run --name c1 busybox sh -c 'echo hi > /f'");
+    b.same("docker commit -m 'my message' -c 'CMD [\"cat\", \"/f\"]' -c 'ENV X=1' c1 snap:1");
+    b.same("docker run --rm snap:1");
+    b.same("docker image inspect -f '{{.Config.Cmd}} {{.Comment}} {{.RepoTags}} {{index .Config.Env 1}}' snap:1");
+    b.same_head(
+        "docker history --format '{{.CreatedBy}}|{{.Comment}}' snap:1",
+        1,
+    );
+    b.same("docker commit c1");
+    b.same("docker images --filter dangling=true --format '{{.Repository}}:{{.Tag}}'");
+    b.same("docker commit nosuch x");
+    // save / load: the image comes back with its id and tag.
+    let before = (id_of(&mut b.sim, "snap:1"), id_of(&mut b.docker, "snap:1"));
+    b.same("docker save -o snap.tar snap:1");
+    b.same("docker rmi snap:1");
+    b.same("docker load -i snap.tar");
+    let after = (id_of(&mut b.sim, "snap:1"), id_of(&mut b.docker, "snap:1"));
+    b.expect(
+        before == after,
+        format!("save/load changed the id: before {before:?}, after {after:?}"),
+    );
+    b.same("docker tag busybox snap:1");
+    b.same("docker load -i snap.tar");
+    b.same("docker run --rm snap:1");
+    b.same("docker save -o nothere.tar nothere:1");
+    // export / import: a container's files as a new one-layer image without a command.
+    b.same("docker export -o c1.tar c1");
+    b.same("docker import c1.tar imported:1");
+    b.same("docker run --rm imported:1 cat /f");
+    b.same("docker run --rm imported:1");
+    b.same_head("docker history imported:1", 2);
+    b.same("docker image inspect -f '{{.Comment}} {{.Config.Cmd}} {{.Parent}}' imported:1");
+    b.same("docker import c1.tar");
+    b.same("docker images --filter dangling=true --format '{{.Repository}}:{{.Tag}}'");
+    b.write("garbage.tar", "not a tar archive\n");
+    b.same("docker load -i garbage.tar");
+    b.same("docker import garbage.tar x");
+    b.same("docker rm c1");
+    // Stopped containers keep the base images from `prune -a` (the sandbox would keep the
+    // daemon's own images anyway).
+    b.same("docker create --name keep1 busybox");
+    b.same("docker create --name keep2 ubuntu");
+    b.same_unordered("docker image prune -a -f");
+    b.same("docker images --format '{{.Repository}}:{{.Tag}}'");
+    b.finish_then(|| remove_images_labelled(&format!("test.run={token}")));
+}
+
+/// Each `Step N/M : …` of a classic build and whether the builder took it from the cache.
+fn cache_pattern(output: &str) -> Vec<(String, bool)> {
+    let mut steps: Vec<(String, bool)> = Vec::new();
+    for line in output.lines() {
+        if line.starts_with("Step ") {
+            steps.push((line.to_string(), false));
+        } else if line == " ---> Using cache" {
+            if let Some(last) = steps.last_mut() {
+                last.1 = true;
+            }
+        }
+    }
+    steps
+}
+
+#[test]
+fn cache_pattern_reads_the_steps() {
+    let out = "Step 1/3 : FROM busybox\n ---> 33d4ede3b56b\nStep 2/3 : WORKDIR /src\n ---> Using cache\n ---> 1a5f52c09310\nStep 3/3 : COPY a .\n ---> 516c334b78dc\n";
+    assert_eq!(
+        cache_pattern(out),
+        [
+            ("Step 1/3 : FROM busybox".to_string(), false),
+            ("Step 2/3 : WORKDIR /src".to_string(), true),
+            ("Step 3/3 : COPY a .".to_string(), false),
+        ]
+    );
+}
+
+/// A three-stage build, built again (all from the cache), then with one COPY source changed
+/// (that COPY and everything after it in the stages that depend on it run again), then with a
+/// file only the last stage copies changed: the simulator and the daemon's classic builder
+/// take the same steps from the cache, step by step, and print the same output.
+#[test]
+fn build_cache_hits_and_misses_agree_step_by_step() {
+    let _guard = lock();
+    if !daemon() || !prepared() {
+        return;
+    }
+    let mut b = Both::open();
+    // The daemon's cache is shared with earlier runs and other tests; a label unique to this
+    // run at the top of each stage makes its first build cold, as the simulator's is.
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let token = format!("{}-{nanos}", std::process::id());
+    let dockerfile = format!(
+        "FROM busybox AS base\nLABEL test.run={token}\nWORKDIR /src\nCOPY config.txt .\nRUN cat config.txt > /config.out\n\nFROM base AS build\nCOPY app.txt .\nRUN cat app.txt config.txt > /app.out\n\nFROM busybox\nLABEL test.run={token}\nCOPY --from=build /app.out /app.out\nCOPY notes.txt /notes.txt\nCMD [\"cat\", \"/app.out\"]\n"
+    );
+    let write = |b: &Both, name: &str, text: &str| {
+        for ws in [b.sim.workspace(), b.docker.workspace()] {
+            std::fs::create_dir_all(ws.join("ctx")).unwrap();
+            std::fs::write(ws.join("ctx").join(name), text).unwrap();
+        }
+    };
+    write(&b, "Dockerfile", &dockerfile);
+    write(&b, "config.txt", "config 1\n");
+    write(&b, "app.txt", "app 1\n");
+    write(&b, "notes.txt", "notes 1\n");
+    let mut patterns = Vec::new();
+    let mut build = |b: &mut Both, what: &str| {
+        let (s, d) = b.same("docker build -t cacheflow ctx");
+        let (ps, pd) = (cache_pattern(&s.stdout), cache_pattern(&d.stdout));
+        b.expect(
+            ps == pd,
+            format!("{what}: cache hits differ\n  simulator: {ps:?}\n  docker:    {pd:?}"),
+        );
+        patterns.push(pd);
+    };
+    build(&mut b, "first build");
+    build(&mut b, "second build");
+    write(&b, "app.txt", "app 2\n");
+    build(&mut b, "app.txt changed");
+    write(&b, "notes.txt", "notes 2\n");
+    build(&mut b, "notes.txt changed");
+    b.same("docker run --rm cacheflow");
+    b.same("docker rmi cacheflow");
+    // The expected pattern itself, so the comparison cannot pass on two empty outputs.
+    let hits = |p: &Vec<(String, bool)>| p.iter().map(|(_, c)| u8::from(*c)).collect::<Vec<_>>();
+    let expected: [[u8; 13]; 4] = [
+        // Cold; the last stage's LABEL repeats the first stage's on the same base: a hit.
+        [0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0],
+        // Everything again (a FROM is never "from the cache").
+        [0, 1, 1, 1, 1, 0, 1, 1, 0, 1, 1, 1, 1],
+        // app.txt: its COPY and all after it in its stage, and the last stage from the
+        // COPY --from on.
+        [0, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0],
+        // notes.txt: only the last stage's COPY of it and what follows.
+        [0, 1, 1, 1, 1, 0, 1, 1, 0, 1, 1, 0, 0],
+    ];
+    let got: Vec<Vec<u8>> = patterns.iter().map(hits).collect();
+    // The builder's intermediate images carry no session label; they carry this run's.
+    b.finish_then(|| remove_images_labelled(&format!("test.run={token}")));
+    assert_eq!(got, expected, "the daemon's own cache hits");
 }

@@ -309,6 +309,12 @@ pub fn image_details(mut v: Value, sandbox: &Sandbox, visible_tags: Vec<String>)
     }
 }
 
+/// A history row the classic builder made for the session's labels (see
+/// [`hide_sandbox_steps`]).
+pub fn is_sandbox_history(v: &Value) -> bool {
+    str_of(v, "CreatedBy").contains("LABEL org.docktutor.")
+}
+
 pub fn history_entry(v: &Value, sandbox: &Sandbox) -> HistoryEntry {
     let id = str_of(v, "Id");
     HistoryEntry {
@@ -325,10 +331,169 @@ pub fn history_entry(v: &Value, sandbox: &Sandbox) -> HistoryEntry {
     }
 }
 
+/// The classic builder turns the session's labels into `LABEL` steps of its own at the end
+/// of the build; the learner's Dockerfile has no such steps, so they go from the output
+/// (with what they printed) and the other steps are counted again (`Step 3/13`).
+pub fn hide_sandbox_steps(output: &str) -> String {
+    let is_ours = |l: &str| {
+        l.starts_with("Step ")
+            && l.split_once(" : ")
+                .is_some_and(|(_, i)| i.starts_with("LABEL org.docktutor."))
+    };
+    let lines: Vec<&str> = output.split_inclusive('\n').collect();
+    let ours = lines.iter().filter(|l| is_ours(l)).count();
+    if ours == 0 {
+        return output.to_string();
+    }
+    let mut out = String::new();
+    let mut skipping = false;
+    let mut n = 0;
+    for line in lines {
+        if line.starts_with("Step ") {
+            skipping = is_ours(line);
+            if !skipping {
+                n += 1;
+                let renumbered = line
+                    .split_once(" : ")
+                    .and_then(|(head, rest)| {
+                        let total: usize = head.split_once('/')?.1.parse().ok()?;
+                        Some(format!("Step {n}/{} : {rest}", total.saturating_sub(ours)))
+                    })
+                    .unwrap_or_else(|| line.to_string());
+                out.push_str(&renumbered);
+                continue;
+            }
+        } else if line.starts_with("Successfully ") {
+            skipping = false;
+        }
+        if !skipping {
+            out.push_str(line);
+        }
+    }
+    // The Dockerfile's last step stands for the final image: its ` ---> id` is the one
+    // `Successfully built` names.
+    let built = out
+        .lines()
+        .find_map(|l| l.strip_prefix("Successfully built "))
+        .map(str::to_string);
+    if let Some(id) = built {
+        let lines: Vec<&str> = out.split_inclusive('\n').collect();
+        let last_arrow = lines.iter().rposition(|l| {
+            l.starts_with(" ---> ")
+                && !l.starts_with(" ---> Running in")
+                && !l.starts_with(" ---> Using cache")
+        });
+        if let Some(i) = last_arrow {
+            let mut rebuilt: String = lines[..i].concat();
+            rebuilt.push_str(&format!(" ---> {id}\n"));
+            rebuilt.push_str(&lines[i + 1..].concat());
+            out = rebuilt;
+        }
+    }
+    out
+}
+
+/// A `docker save` archive with its image names passed through `rename`: the tags in
+/// `manifest.json` and the repositories in `repositories` (the sandbox's names going out, the
+/// learner's coming in). Every other entry is copied as it is.
+pub fn rename_archive(data: &[u8], rename: impl Fn(&str) -> String) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut out = tar::Builder::new(Vec::new());
+    let mut archive = tar::Archive::new(data);
+    for entry in archive.entries()? {
+        let mut entry = entry?;
+        let path = entry.path()?.to_string_lossy().into_owned();
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes)?;
+        let mut header = entry.header().clone();
+        let renamed = match path.as_str() {
+            "manifest.json" => serde_json::from_slice::<Value>(&bytes).ok().map(|mut m| {
+                for image in m.as_array_mut().into_iter().flatten() {
+                    for tag in image
+                        .get_mut("RepoTags")
+                        .and_then(Value::as_array_mut)
+                        .into_iter()
+                        .flatten()
+                    {
+                        if let Some(t) = tag.as_str() {
+                            *tag = Value::from(rename(t));
+                        }
+                    }
+                }
+                m
+            }),
+            "repositories" => serde_json::from_slice::<Value>(&bytes).ok().map(|r| {
+                let map: serde_json::Map<String, Value> = r
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(k, v)| (rename(k), v.clone()))
+                    .collect();
+                Value::Object(map)
+            }),
+            _ => None,
+        };
+        if let Some(v) = renamed {
+            bytes = v.to_string().into_bytes();
+            header.set_size(bytes.len() as u64);
+            header.set_cksum();
+        }
+        out.append_data(&mut header, &path, bytes.as_slice())?;
+    }
+    out.into_inner()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn archives_are_renamed_in_manifest_and_repositories_only() {
+        let mut b = tar::Builder::new(Vec::new());
+        for (name, text) in [
+            ("abc.json", "{\"config\":{}}"),
+            (
+                "manifest.json",
+                "[{\"Config\":\"abc.json\",\"RepoTags\":[\"dt-0a1b2c3d-snap:1\"],\"Layers\":[]}]",
+            ),
+            ("repositories", "{\"dt-0a1b2c3d-snap\":{\"1\":\"abc\"}}"),
+        ] {
+            let mut h = tar::Header::new_gnu();
+            h.set_size(text.len() as u64);
+            h.set_mode(0o644);
+            h.set_cksum();
+            b.append_data(&mut h, name, text.as_bytes()).unwrap();
+        }
+        let s = Sandbox::new("0a1b2c3d");
+        let out = rename_archive(&b.into_inner().unwrap(), |n| s.map_back(n)).unwrap();
+        let mut files = std::collections::BTreeMap::new();
+        let mut a = tar::Archive::new(out.as_slice());
+        for e in a.entries().unwrap() {
+            let mut e = e.unwrap();
+            let name = e.path().unwrap().display().to_string();
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut e, &mut text).unwrap();
+            files.insert(name, text);
+        }
+        assert_eq!(files["abc.json"], "{\"config\":{}}");
+        assert_eq!(
+            files["manifest.json"],
+            "[{\"Config\":\"abc.json\",\"RepoTags\":[\"snap:1\"],\"Layers\":[]}]"
+        );
+        assert_eq!(files["repositories"], "{\"snap\":{\"1\":\"abc\"}}");
+    }
+
+    #[test]
+    fn the_sessions_label_steps_are_not_shown() {
+        let daemon = "Step 1/4 : FROM busybox\n ---> 33d4ede3b56b\nStep 2/4 : CMD [\"sh\"]\n ---> Running in 0a1b2c3d4e5f\nRemoving intermediate container 0a1b2c3d4e5f\n ---> 1a5f52c09310\nStep 3/4 : LABEL org.docktutor.pid=42\n ---> Running in 1b2c3d4e5f6a\nRemoving intermediate container 1b2c3d4e5f6a\n ---> 516c334b78dc\nStep 4/4 : LABEL org.docktutor.session=0a1b2c3d\n ---> Using cache\n ---> 616c334b78dc\nSuccessfully built 616c334b78dc\nSuccessfully tagged app:latest\n";
+        assert_eq!(
+            hide_sandbox_steps(daemon),
+            "Step 1/2 : FROM busybox\n ---> 33d4ede3b56b\nStep 2/2 : CMD [\"sh\"]\n ---> Running in 0a1b2c3d4e5f\nRemoving intermediate container 0a1b2c3d4e5f\n ---> 616c334b78dc\nSuccessfully built 616c334b78dc\nSuccessfully tagged app:latest\n"
+        );
+        let plain = "Step 1/1 : FROM busybox\n ---> 33d4ede3b56b\n";
+        assert_eq!(hide_sandbox_steps(plain), plain);
+    }
 
     #[test]
     fn summary_maps_names_and_hides_tutor_labels() {

@@ -239,6 +239,34 @@ impl DockerEngine {
             .collect()
     }
 
+    /// The images of the builder's steps for the session's labels that the learner never
+    /// sees: each image with the pid label but not yet the session's (the pid `LABEL` step),
+    /// and its parent (the Dockerfile's last step, which the final image stands for). See
+    /// `convert::hide_sandbox_steps`.
+    fn label_step_images(&self, rows: &[bollard::models::ImageSummary]) -> BTreeSet<String> {
+        let mut hidden = BTreeSet::new();
+        for r in rows {
+            if r.labels.contains_key(sandbox::PID_LABEL)
+                && !r.labels.contains_key(sandbox::SESSION_LABEL)
+            {
+                hidden.insert(r.id.clone());
+                if !r.parent_id.is_empty() {
+                    hidden.insert(r.parent_id.clone());
+                }
+            }
+        }
+        hidden
+    }
+
+    fn all_image_rows(&self) -> EngineResult<Vec<bollard::models::ImageSummary>> {
+        let options = q::ListImagesOptions {
+            all: true,
+            ..Default::default()
+        };
+        self.block(self.docker.list_images(Some(options)))
+            .map_err(|e| self.error(e))
+    }
+
     fn note_used(&mut self, reference: &str) {
         let tag = normalise_tag(reference);
         if !self.sandbox.owns_tag(&tag) && !looks_like_id(reference) {
@@ -761,21 +789,58 @@ impl Engine for DockerEngine {
                 self.note_used(image);
             }
         }
-        let mut out = Vec::new();
-        for row in rows {
-            let v = convert::to_json(&row);
-            let tags: Vec<String> = row.repo_tags.clone();
-            let visible = self.visible_tags(&tags);
-            let labelled = row
+        let untagged =
+            |r: &bollard::models::ImageSummary| r.repo_tags.iter().all(|t| t == "<none>:<none>");
+        let shown = |r: &bollard::models::ImageSummary| {
+            let labelled = r
                 .labels
                 .get(sandbox::SESSION_LABEL)
                 .is_some_and(|ns| ns == self.sandbox.namespace());
-            if !visible.is_empty() || (labelled && tags.iter().all(|t| t == "<none>:<none>")) {
-                let digests = self.visible_digests(&row.repo_digests, &visible);
-                let mut summary = convert::image_summary(&v, visible);
-                summary.repo_digests = digests;
-                out.push(summary);
+            !self.visible_tags(&r.repo_tags).is_empty() || (labelled && untagged(r))
+        };
+        let mut ids: BTreeSet<String> = rows
+            .iter()
+            .filter(|r| shown(r))
+            .map(|r| r.id.clone())
+            .collect();
+        if all {
+            // `-a` adds the intermediate images of the session's builds: the untagged
+            // ancestors of what it shows, up to the first tagged one (the base image).
+            let hidden = self.label_step_images(&rows);
+            let by_id: HashMap<&str, &bollard::models::ImageSummary> =
+                rows.iter().map(|r| (r.id.as_str(), r)).collect();
+            let owned = |r: &bollard::models::ImageSummary| {
+                r.labels
+                    .get(sandbox::SESSION_LABEL)
+                    .is_some_and(|ns| ns == self.sandbox.namespace())
+                    || r.repo_tags.iter().any(|t| self.sandbox.owns_tag(t))
+            };
+            let starts: Vec<String> = rows
+                .iter()
+                .filter(|r| ids.contains(&r.id) && owned(r))
+                .map(|r| r.id.clone())
+                .collect();
+            for start in starts {
+                let mut at = by_id.get(start.as_str()).map(|r| r.parent_id.as_str());
+                while let Some(parent) = at.and_then(|p| by_id.get(p)) {
+                    if !untagged(parent) {
+                        break;
+                    }
+                    if !hidden.contains(&parent.id) {
+                        ids.insert(parent.id.clone());
+                    }
+                    at = Some(parent.parent_id.as_str());
+                }
             }
+        }
+        let mut out = Vec::new();
+        for row in rows.iter().filter(|r| ids.contains(&r.id)) {
+            let v = convert::to_json(row);
+            let visible = self.visible_tags(&row.repo_tags);
+            let digests = self.visible_digests(&row.repo_digests, &visible);
+            let mut summary = convert::image_summary(&v, visible);
+            summary.repo_digests = digests;
+            out.push(summary);
         }
         Ok(out)
     }
@@ -786,7 +851,7 @@ impl Engine for DockerEngine {
             .block(self.docker.inspect_image(&target))
             .map_err(|e| match self.error(e) {
                 EngineError::Daemon { status: 404, .. } => {
-                    EngineError::not_found(format!("No such image: {reference}"))
+                    EngineError::not_found(format!("No such image: {}", normalise_tag(reference)))
                 }
                 other => other,
             })?;
@@ -807,10 +872,25 @@ impl Engine for DockerEngine {
         let rows = self
             .block(self.docker.image_history(&target))
             .map_err(|e| self.error(e))?;
-        Ok(rows
+        let rows: Vec<Value> = rows.iter().map(convert::to_json).collect();
+        let labels = rows
             .iter()
-            .map(|r| convert::history_entry(&convert::to_json(r), &self.sandbox))
-            .collect())
+            .take_while(|r| convert::is_sandbox_history(r))
+            .count();
+        let mut out: Vec<HistoryEntry> = rows
+            .iter()
+            .filter(|r| !convert::is_sandbox_history(r))
+            .map(|r| convert::history_entry(r, &self.sandbox))
+            .collect();
+        // The Dockerfile's last step stands for the final image (see `label_step_images`).
+        if labels > 0 {
+            if let (Some(top), Some(first)) = (rows.first(), out.first_mut()) {
+                let final_entry = convert::history_entry(top, &self.sandbox);
+                first.id = final_entry.id;
+                first.tags = final_entry.tags;
+            }
+        }
+        Ok(out)
     }
 
     fn image_pull(
@@ -947,7 +1027,9 @@ impl Engine for DockerEngine {
             // the user) images may go.
             let doc = self
                 .block(self.docker.inspect_image(&target))
-                .map_err(|_| EngineError::not_found(format!("No such image: {reference}")))?;
+                .map_err(|_| {
+                    EngineError::not_found(format!("No such image: {}", normalise_tag(reference)))
+                })?;
             let ours = doc
                 .config
                 .as_ref()
@@ -967,20 +1049,27 @@ impl Engine for DockerEngine {
                 });
             }
         }
-        // The daemon names the reference it was given in its conflicts: give it the learner's
-        // (`mine`, not `mine:latest`).
-        let given = if target != reference && self.sandbox.owns_tag(&target) {
-            self.sandbox.real_image(reference)
-        } else {
-            target
-        };
+        // The images of the builder's steps for the session's labels go too, unseen.
+        let label_steps = self.label_step_images(&self.all_image_rows()?);
         let options = q::RemoveImageOptions {
             force,
             ..Default::default()
         };
+        let shown_target = self.sandbox.map_back(&target);
         let items = self
-            .block(self.docker.remove_image(&given, Some(options), None))
-            .map_err(|e| self.error(e))?;
+            .block(self.docker.remove_image(&target, Some(options), None))
+            .map_err(|e| match self.error(e) {
+                // The daemon quotes the reference it was given (`app:latest`); the CLI
+                // quotes what the learner typed.
+                EngineError::Daemon { status, message } => EngineError::Daemon {
+                    status,
+                    message: message.replace(
+                        &format!("reference \"{shown_target}\""),
+                        &format!("reference \"{reference}\""),
+                    ),
+                },
+                other => other,
+            })?;
         let mut untagged: Vec<String> = items
             .iter()
             .filter_map(|i| i.untagged.as_deref().map(|u| self.sandbox.map_back(u)))
@@ -994,7 +1083,8 @@ impl Engine for DockerEngine {
             .chain(
                 items
                     .into_iter()
-                    .filter_map(|i| i.deleted.map(ImageDeleteItem::Deleted)),
+                    .filter_map(|i| i.deleted.filter(|d| !label_steps.contains(d)))
+                    .map(ImageDeleteItem::Deleted),
             )
             .collect())
     }
@@ -1005,6 +1095,7 @@ impl Engine for DockerEngine {
         let options = q::PruneImagesOptions {
             filters: Some(filters),
         };
+        let label_steps = self.label_step_images(&self.all_image_rows()?);
         let r = self
             .block(self.docker.prune_images(Some(options)))
             .map_err(|e| self.error(e))?;
@@ -1013,7 +1104,7 @@ impl Engine for DockerEngine {
             if let Some(u) = i.untagged {
                 deleted.push(format!("untagged: {}", self.sandbox.map_back(&u)));
             }
-            if let Some(d) = i.deleted {
+            if let Some(d) = i.deleted.filter(|d| !label_steps.contains(d)) {
                 deleted.push(format!("deleted: {d}"));
             }
         }
@@ -1495,6 +1586,111 @@ impl Engine for DockerEngine {
         self.drive(process, |a| Box::pin(a.close_stdin()))
     }
 
+    fn image_save(&mut self, references: &[String]) -> EngineResult<Vec<u8>> {
+        let targets: Vec<String> = references.iter().map(|r| self.image_target(r)).collect();
+        let names: Vec<&str> = targets.iter().map(String::as_str).collect();
+        let bytes = self.block(async {
+            let mut stream = self.docker.export_images(&names);
+            let mut data = Vec::new();
+            while let Some(chunk) = stream.next().await {
+                data.extend_from_slice(&chunk?);
+            }
+            Ok::<_, bollard::errors::Error>(data)
+        });
+        let bytes = bytes.map_err(|e| self.error(e))?;
+        convert::rename_archive(&bytes, |n| self.sandbox.map_back(n))
+            .map_err(|e| EngineError::Other(format!("cannot read the saved archive: {e}")))
+    }
+
+    fn image_load(&mut self, tar: &[u8]) -> EngineResult<Vec<String>> {
+        // The images get the session's names; a load of an archive it cannot read leaves the
+        // archive to the daemon, which says why.
+        let renamed = convert::rename_archive(tar, |n| self.sandbox.real_image(n))
+            .unwrap_or_else(|_| tar.to_vec());
+        let body = bollard::body_full(bytes::Bytes::from(renamed));
+        let options = q::ImportImageOptions {
+            quiet: true,
+            ..Default::default()
+        };
+        let mut lines = Vec::new();
+        let result = self.block(async {
+            let mut stream = self.docker.import_image(options, body, None);
+            while let Some(item) = stream.next().await {
+                match item {
+                    Ok(info) => {
+                        if let Some(s) = info.stream {
+                            lines.extend(s.lines().map(str::to_string));
+                        }
+                    }
+                    // `docker load` prints an error from the stream as it is.
+                    Err(bollard::errors::Error::DockerStreamError { error }) => {
+                        return Err(EngineError::Other(error));
+                    }
+                    Err(e) => return Err(self.error(e)),
+                }
+            }
+            Ok(())
+        });
+        result.map_err(|e| match e {
+            EngineError::Other(m) => EngineError::Other(self.sandbox.map_back(&m)),
+            other => other,
+        })?;
+        Ok(lines
+            .iter()
+            .filter(|l| !l.is_empty())
+            .map(|l| self.sandbox.map_back(l))
+            .collect())
+    }
+
+    fn container_export(&mut self, reference: &str) -> EngineResult<Vec<u8>> {
+        let id = self.resolve(reference)?;
+        let bytes = self.block(async {
+            let mut stream = self.docker.export_container(&id);
+            let mut data = Vec::new();
+            while let Some(chunk) = stream.next().await {
+                data.extend_from_slice(&chunk?);
+            }
+            Ok::<_, bollard::errors::Error>(data)
+        });
+        bytes.map_err(|e| self.error(e))
+    }
+
+    fn image_import(&mut self, tar: &[u8], reference: Option<&ImageRef>) -> EngineResult<String> {
+        let options = q::CreateImageOptions {
+            from_src: Some("-".into()),
+            repo: reference.map(|r| self.sandbox.real_image(&r.full_repository())),
+            tag: reference.map(|r| r.tag.clone().unwrap_or_else(|| "latest".into())),
+            // The label lets the session's clean-up find an import it did not tag.
+            changes: vec![format!(
+                "LABEL {}={}",
+                sandbox::SESSION_LABEL,
+                self.sandbox.namespace()
+            )],
+            ..Default::default()
+        };
+        let body = bollard::body_full(bytes::Bytes::copy_from_slice(tar));
+        let mut id = String::new();
+        let result = self.block(async {
+            let mut stream = self.docker.create_image(Some(options), Some(body), None);
+            while let Some(item) = stream.next().await {
+                match item {
+                    Ok(info) => {
+                        if let Some(s) = info.status.filter(|s| s.starts_with("sha256:")) {
+                            id = s;
+                        }
+                    }
+                    Err(bollard::errors::Error::DockerStreamError { error }) => {
+                        return Err(EngineError::daemon(500, error));
+                    }
+                    Err(e) => return Err(self.error(e)),
+                }
+            }
+            Ok(())
+        });
+        result?;
+        Ok(id)
+    }
+
     fn image_build(
         &mut self,
         context_tar: &[u8],
@@ -1572,10 +1768,10 @@ impl Engine for DockerEngine {
                 id = text.trim().to_string();
             }
         } else {
-            let text = sandbox::hide_tutor_label_steps(&self.sandbox.map_back(&text));
-            if !text.is_empty() {
+            let text = convert::hide_sandbox_steps(&self.sandbox.map_back(&text));
+            for line in text.split_inclusive('\n') {
                 progress(&ProgressEvent {
-                    stream: Some(text),
+                    stream: Some(line.to_string()),
                     ..Default::default()
                 });
             }

@@ -1,6 +1,7 @@
 //! The simulated Docker daemon: containers, images, copy-on-write filesystems and processes,
 //! answering with dockerd's own messages. State is plain data, saved atomically as JSON.
 
+mod archive;
 mod build;
 pub mod catalog;
 pub mod dockerfile;
@@ -177,16 +178,42 @@ impl SimEngine {
     }
 
     fn lower_layers(&self, image_id: &str) -> Vec<&Layer> {
-        match self.state.images.get(image_id) {
+        match self.image_of(image_id) {
             Some(img) => img.layers(),
             None => vec![],
         }
     }
 
-    fn flavor(&self, image_id: &str) -> ShellFlavor {
+    /// An image by id, also one deleted while a container still uses it.
+    fn image_of(&self, id: &str) -> Option<&Image> {
         self.state
             .images
-            .get(image_id)
+            .get(id)
+            .or_else(|| self.state.detached_images.get(id))
+    }
+
+    /// Forget deleted images no container uses any more.
+    fn drop_unused_detached(&mut self) {
+        let used: std::collections::BTreeSet<&String> = self
+            .state
+            .containers
+            .values()
+            .map(|c| &c.image_id)
+            .collect();
+        let gone: Vec<String> = self
+            .state
+            .detached_images
+            .keys()
+            .filter(|id| !used.contains(id))
+            .cloned()
+            .collect();
+        for id in gone {
+            self.state.detached_images.remove(&id);
+        }
+    }
+
+    fn flavor(&self, image_id: &str) -> ShellFlavor {
+        self.image_of(image_id)
             .and_then(|i| i.base.as_deref())
             .and_then(catalog::find)
             .map_or(ShellFlavor::Busybox, |c| c.shell)
@@ -280,7 +307,7 @@ impl SimEngine {
     }
 
     fn summary(&self, c: &Container, size: bool) -> ContainerSummary {
-        let image_size = self.state.images.get(&c.image_id).map_or(0, |i| i.size);
+        let image_size = self.image_of(&c.image_id).map_or(0, |i| i.size);
         let rw: u64 = fs::layer_size(&c.rw);
         let mut ports = Vec::new();
         for p in &c.spec.ports {
@@ -333,7 +360,13 @@ impl SimEngine {
         ContainerSummary {
             id: c.id.clone(),
             name: c.name.clone(),
-            image: c.spec.image.clone(),
+            // dockerd shows the name the container was made with while it still names the
+            // container's image, and the image's id once it does not (retagged, deleted).
+            image: if self.find_image(&c.spec.image).ok().as_deref() == Some(c.image_id.as_str()) {
+                c.spec.image.clone()
+            } else {
+                c.image_id.clone()
+            },
             image_id: c.image_id.clone(),
             command: list_command(&c.argv),
             created: c.created,
@@ -607,26 +640,6 @@ impl SimEngine {
         Ok(Some(out))
     }
 
-    /// The bytes freed by deleting `img`: the layers no remaining image shares. Layers below
-    /// a remaining ancestor stay, and so does a catalogue base another image is built on.
-    fn unshared_size(&self, img: &Image) -> u64 {
-        if let Some(kept) = img.parent.as_ref().and_then(|p| self.state.images.get(p)) {
-            return img.size.saturating_sub(kept.size);
-        }
-        let base_kept =
-            img.base.is_some() && self.state.images.values().any(|i| i.base == img.base);
-        let base_size = img
-            .base
-            .as_deref()
-            .and_then(catalog::find)
-            .map_or(0, |c| c.size);
-        if base_kept {
-            img.size.saturating_sub(base_size)
-        } else {
-            img.size
-        }
-    }
-
     /// A host port can be published by one running container at a time; dockerd refuses to
     /// start a second one (it stays `Created`).
     fn check_ports_free(&self, id: &str) -> EngineResult<()> {
@@ -800,10 +813,17 @@ impl SimEngine {
         }
         let img = self.state.images.remove(id).expect("found");
         records.push(ImageDeleteItem::Deleted(id.to_string()));
+        if self.state.containers.values().any(|c| c.image_id == id) {
+            self.state
+                .detached_images
+                .insert(id.to_string(), img.clone());
+        }
+        // A layer goes with the last image, or container, that has it.
         let in_use: std::collections::BTreeSet<String> = self
             .state
             .images
             .values()
+            .chain(self.state.detached_images.values())
             .flat_map(Image::layer_chain)
             .collect();
         for layer in img.layer_chain().iter().rev() {
@@ -828,6 +848,12 @@ impl SimEngine {
         reference: &ImageRef,
         progress: &mut dyn FnMut(&ProgressEvent),
     ) -> EngineResult<()> {
+        if reference_domain_has_uppercase(reference) {
+            return Err(EngineError::daemon(
+                400,
+                "invalid reference format: repository name must be lowercase",
+            ));
+        }
         let repo_tag = Self::image_ref_text(reference);
         let tag = reference.tag.clone().unwrap_or_else(|| "latest".into());
         let remote = crate::client::reference::remote_name(reference);
@@ -1266,6 +1292,14 @@ impl Engine for SimEngine {
     }
 
     fn image_tag(&mut self, source: &str, target: &ImageRef) -> EngineResult<()> {
+        // The CLI takes an uppercase first component for a registry (`A/b`); dockerd's own
+        // parser does not.
+        if reference_domain_has_uppercase(target) {
+            return Err(EngineError::daemon(
+                400,
+                "invalid reference format: repository name must be lowercase",
+            ));
+        }
         let id = self.find_image(source)?;
         let tag = target.repo_tag();
         self.tick();
@@ -1279,6 +1313,7 @@ impl Engine for SimEngine {
 
     fn image_remove(&mut self, reference: &str, force: bool) -> EngineResult<Vec<ImageDeleteItem>> {
         // dockerd's ImageDelete (daemon/images/image_delete.go), step by step.
+        self.drop_unused_detached();
         let id = self.find_image(reference)?;
         self.tick();
         let mut records = Vec::new();
@@ -1343,28 +1378,61 @@ impl Engine for SimEngine {
     }
 
     fn image_prune(&mut self, all: bool) -> EngineResult<PruneReport> {
+        // dockerd's ImagesPrune: the candidates are the images without children (all images
+        // with `-a`) that are tagged or have no children; each is deleted as `docker rmi`
+        // would, without force, its parents going with it; conflicts are skipped.
         self.tick();
-        let used: std::collections::BTreeSet<String> = self
-            .state
-            .containers
-            .values()
-            .map(|c| c.image_id.clone())
-            .collect();
-        let victims: Vec<String> = self
+        self.drop_unused_detached();
+        let mut layer_sizes: std::collections::BTreeMap<String, u64> = Default::default();
+        for img in self.state.images.values() {
+            for (layer, size) in img.sized_layer_chain() {
+                layer_sizes.insert(format!("sha256:{layer}"), size);
+            }
+        }
+        let has_children = |s: &Self, id: &str| {
+            s.state
+                .images
+                .values()
+                .any(|i| i.parent.as_deref() == Some(id))
+        };
+        let candidates: Vec<String> = self
             .state
             .images
-            .values()
-            .filter(|i| !used.contains(&i.id) && (all || i.repo_tags.is_empty()))
-            .map(|i| i.id.clone())
+            .keys()
+            .filter(|id| {
+                let children = has_children(self, id);
+                // Heads only, unless `-a`; an untagged parent is never a candidate itself.
+                !children || (all && !self.references(id).is_empty())
+            })
+            .cloned()
             .collect();
-        let mut report = PruneReport::default();
-        for id in victims {
-            let img = self.state.images.remove(&id).expect("listed");
-            report.space_reclaimed += self.unshared_size(&img);
-            for t in img.repo_tags {
-                report.deleted.push(format!("untagged: {t}"));
+        let mut records = Vec::new();
+        for id in candidates {
+            if !self.state.images.contains_key(&id) {
+                continue;
             }
-            report.deleted.push(format!("deleted: {id}"));
+            let refs = self.references(&id);
+            if refs.is_empty() {
+                if let Ok(r) = self.image_remove(&id, false) {
+                    records.extend(r);
+                }
+            } else if all || refs.iter().all(|r| r.contains('@')) {
+                for r in refs {
+                    if let Ok(r) = self.image_remove(&r, false) {
+                        records.extend(r);
+                    }
+                }
+            }
+        }
+        let mut report = PruneReport::default();
+        for r in records {
+            match r {
+                ImageDeleteItem::Untagged(t) => report.deleted.push(format!("untagged: {t}")),
+                ImageDeleteItem::Deleted(d) => {
+                    report.space_reclaimed += layer_sizes.get(&d).copied().unwrap_or(0);
+                    report.deleted.push(format!("deleted: {d}"));
+                }
+            }
         }
         Ok(report)
     }
@@ -1424,6 +1492,10 @@ impl Engine for SimEngine {
             spec.cmd.clone()
         };
         let argv: Vec<String> = entry.into_iter().chain(cmd).collect();
+        if argv.is_empty() {
+            // An image without CMD or ENTRYPOINT (an import) and nothing on the command line.
+            return Err(EngineError::daemon(400, "No command specified"));
+        }
         let mut env = img.config.env.clone();
         for e in &spec.env {
             let key = e.split('=').next().unwrap_or("");
@@ -1810,7 +1882,10 @@ impl Engine for SimEngine {
         let id = self.find_container(reference)?;
         let now = self.tick();
         let c = self.container(&id).clone();
-        let parent = self.state.images[&c.image_id].clone();
+        let parent = self
+            .image_of(&c.image_id)
+            .cloned()
+            .ok_or_else(|| EngineError::not_found(format!("No such image: {}", c.image_id)))?;
         let mut config = parent.config.clone();
         config.cmd = Some(c.argv.clone());
         config.env = c.env.clone();
@@ -2264,6 +2339,22 @@ impl Engine for SimEngine {
         self.build(context_tar, options, progress)
     }
 
+    fn image_save(&mut self, references: &[String]) -> EngineResult<Vec<u8>> {
+        self.save_images(references)
+    }
+
+    fn image_load(&mut self, tar: &[u8]) -> EngineResult<Vec<String>> {
+        self.load_images(tar)
+    }
+
+    fn container_export(&mut self, reference: &str) -> EngineResult<Vec<u8>> {
+        self.export_container(reference)
+    }
+
+    fn image_import(&mut self, tar: &[u8], reference: Option<&ImageRef>) -> EngineResult<String> {
+        self.import_image(tar, reference)
+    }
+
     fn registry_login(
         &mut self,
         _server: &str,
@@ -2330,6 +2421,13 @@ impl DeleteConflict {
             self.message
         ))
     }
+}
+
+/// `A/b`: a "registry" the CLI accepts and dockerd refuses.
+fn reference_domain_has_uppercase(r: &ImageRef) -> bool {
+    r.registry
+        .as_deref()
+        .is_some_and(|d| d.chars().any(|c| c.is_ascii_uppercase()))
 }
 
 /// The repository of a tag or digest reference (`localhost:5000/x:1` → `localhost:5000/x`).

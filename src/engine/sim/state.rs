@@ -61,6 +61,10 @@ pub struct SimState {
     /// recently pushed last: a push says "Layer already exists" or "Mounted from x".
     #[serde(default)]
     pub registry_blobs: BTreeMap<String, Vec<String>>,
+    /// Images deleted (`rmi -f`) while stopped containers still use them: gone from every
+    /// listing, but the containers keep their files, as with dockerd.
+    #[serde(default)]
+    pub detached_images: BTreeMap<String, Image>,
     #[serde(default)]
     pub logged_in: Option<String>,
 }
@@ -84,6 +88,7 @@ impl SimState {
             registry: BTreeMap::new(),
             registry_images: BTreeMap::new(),
             registry_blobs: BTreeMap::new(),
+            detached_images: BTreeMap::new(),
             logged_in: None,
         }
     }
@@ -265,26 +270,47 @@ impl Image {
         v
     }
 
-    /// The 64-hex ids of the image's filesystem layers, bottom-up: the catalogue base's, then one
-    /// per step that added files, each chained to the one below, so an image made from
-    /// another (commit, build) shares its layers, as a push or pull shows.
+    /// The 64-hex ids of the image's filesystem layers, bottom-up: the catalogue base's, then
+    /// one per layer made here (empty ones aside), each a hash of its content and of the one
+    /// below, like dockerd's chain ids: an image made from another (commit, build) shares its
+    /// layers, and two commits of the same changes share theirs, as pushes, pulls and
+    /// deletions show.
     pub fn layer_chain(&self) -> Vec<String> {
-        let base = self.base.as_deref().and_then(catalog::find);
-        let base_n = base.map_or(0, |c| c.history.iter().filter(|(_, s)| *s > 0).count());
-        let mut out = self
-            .base
-            .as_deref()
-            .map(|b| catalog::full_layer_ids(b, base_n))
-            .unwrap_or_default();
-        let mut prev = out.last().cloned().unwrap_or_default();
-        // After the base's own entries, every step but a `#(nop)` one made a layer, an empty
-        // one included (a commit of `touch /made` is 0 B and still a layer to delete).
-        let base_entries = base.map_or(0, |c| c.history.len());
-        let own = self.history.iter().skip(base_entries);
-        for h in own.filter(|h| h.size > 0 || !h.created_by.contains("#(nop)")) {
-            let material = format!("{prev} {} {}", h.created_by, h.created.timestamp());
-            let id = catalog::hex(&Sha256::digest(material.as_bytes()));
-            out.push(id.clone());
+        self.sized_layer_chain()
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect()
+    }
+
+    /// [`Image::layer_chain`] with each layer's size in bytes.
+    pub fn sized_layer_chain(&self) -> Vec<(String, u64)> {
+        let mut out: Vec<(String, u64)> = match self.base.as_deref().and_then(catalog::find) {
+            Some(c) => {
+                let sizes: Vec<u64> = c
+                    .history
+                    .iter()
+                    .map(|(_, s)| *s)
+                    .filter(|s| *s > 0)
+                    .collect();
+                catalog::full_layer_ids(c.repo_tag, sizes.len())
+                    .into_iter()
+                    .zip(sizes)
+                    .collect()
+            }
+            None => Vec::new(),
+        };
+        let mut prev = out.last().map(|(id, _)| id.clone()).unwrap_or_default();
+        for layer in self.extra_layers.iter().filter(|l| !l.is_empty()) {
+            let content = serde_json::to_string(layer).unwrap_or_default();
+            let id = catalog::hex(&Sha256::digest(format!("{prev} {content}").as_bytes()));
+            let size = layer
+                .values()
+                .map(|e| match e {
+                    super::fs::Entry::File { data, .. } => data.len() as u64,
+                    _ => 0,
+                })
+                .sum();
+            out.push((id.clone(), size));
             prev = id;
         }
         out
@@ -330,6 +356,15 @@ impl Image {
     }
 
     pub fn inspect_json(&self) -> serde_json::Value {
+        let mut doc = self.full_inspect_json();
+        // dockerd keeps no config at all for an imported image: `{}`.
+        if self.comment.starts_with("Imported from") && self.config == ImageConfig::default() {
+            doc["Config"] = serde_json::json!({});
+        }
+        doc
+    }
+
+    fn full_inspect_json(&self) -> serde_json::Value {
         serde_json::json!({
             "Id": self.id,
             "RepoTags": self.sorted_tags(),
