@@ -13,8 +13,8 @@ use crate::command::shell::{
 
 /// Host commands the tutor understands besides `docker` (shown in `:help` and errors).
 pub const HOST_COMMANDS: &[&str] = &[
-    "cat", "cd", "clear", "echo", "export", "false", "ls", "mkdir", "pwd", "rm", "sleep", "sudo",
-    "touch", "true", "watch",
+    "cat", "cd", "clear", "cp", "echo", "export", "false", "ln", "ls", "mkdir", "pwd", "rm",
+    "sleep", "sudo", "touch", "true", "watch",
 ];
 
 /// Output of one host command.
@@ -481,7 +481,10 @@ fn builtin(session: &mut Session, words: &[String], stdin: Option<Vec<u8>>) -> R
                         "docktutor: refusing to remove the workspace itself\n".into(),
                     ),
                     Ok(p) => {
-                        let res = if p.is_dir() {
+                        // A link is removed itself, never what it points to.
+                        let is_link =
+                            fs::symlink_metadata(&p).is_ok_and(|m| m.file_type().is_symlink());
+                        let res = if p.is_dir() && !is_link {
                             if has('r') || has('R') {
                                 fs::remove_dir_all(&p)
                             } else {
@@ -502,6 +505,8 @@ fn builtin(session: &mut Session, words: &[String], stdin: Option<Vec<u8>>) -> R
                 }
             }
         }
+        "cp" => copy(session, &operands, has('r') || has('R') || has('a'), &mut r),
+        "ln" => link(session, &operands, has('s'), has('f'), &mut r),
         "cat" => {
             if operands.is_empty() {
                 r.stdout = String::from_utf8_lossy(&stdin.unwrap_or_default()).into_owned();
@@ -564,12 +569,20 @@ fn builtin(session: &mut Session, words: &[String], stdin: Option<Vec<u8>>) -> R
                 for n in names {
                     if has('l') {
                         let meta = fs::symlink_metadata(p.join(&n)).ok();
+                        let size = meta.as_ref().map_or(0, |m| m.len());
+                        if meta.as_ref().is_some_and(|m| m.file_type().is_symlink()) {
+                            let target = fs::read_link(p.join(&n)).unwrap_or_default();
+                            r.stdout.push_str(&format!(
+                                "lrwxrwxrwx 1 you you {size:>6} {n} -> {}\n",
+                                target.display()
+                            ));
+                            continue;
+                        }
                         let kind = if meta.as_ref().is_some_and(|m| m.is_dir()) {
                             'd'
                         } else {
                             '-'
                         };
-                        let size = meta.map_or(0, |m| m.len());
                         r.stdout
                             .push_str(&format!("{kind}rw-r--r-- 1 you you {size:>6} {n}\n"));
                     } else {
@@ -596,4 +609,267 @@ fn builtin(session: &mut Session, words: &[String], stdin: Option<Vec<u8>>) -> R
         }
     }
     r
+}
+
+/// `cp SRC… DEST` (`-r` for folders), GNU's messages. Sources are followed when they are
+/// links, as GNU cp does; links can only be made inside the workspace (see [`link`]).
+fn copy(session: &Session, operands: &[&String], recursive: bool, r: &mut Run) {
+    let fail = |r: &mut Run, msg: String| {
+        r.stderr.push_str(&msg);
+        r.code = 1;
+    };
+    let Some((dest_typed, sources)) = operands.split_last() else {
+        return fail(r, "cp: missing file operand\n".into());
+    };
+    if sources.is_empty() {
+        return fail(
+            r,
+            format!("cp: missing destination file operand after '{dest_typed}'\n"),
+        );
+    }
+    let dest = match session.resolve(dest_typed) {
+        Ok(p) => p,
+        Err(e) => return fail(r, e),
+    };
+    if sources.len() > 1 && !dest.is_dir() {
+        return fail(r, format!("cp: target '{dest_typed}' is not a directory\n"));
+    }
+    for typed in sources {
+        let src = match session.resolve(typed) {
+            Ok(p) => p,
+            Err(e) => {
+                fail(r, e);
+                continue;
+            }
+        };
+        if !src.exists() {
+            fail(
+                r,
+                format!("cp: cannot stat '{typed}': No such file or directory\n"),
+            );
+            continue;
+        }
+        let to = match (dest.is_dir(), src.file_name()) {
+            (true, Some(name)) => dest.join(name),
+            _ => dest.clone(),
+        };
+        if src.is_dir() {
+            if !recursive {
+                fail(
+                    r,
+                    format!("cp: -r not specified; omitting directory '{typed}'\n"),
+                );
+                continue;
+            }
+            if to.starts_with(&src) {
+                fail(
+                    r,
+                    format!(
+                        "cp: cannot copy a directory, '{typed}', into itself, '{dest_typed}'\n"
+                    ),
+                );
+                continue;
+            }
+            if let Err(e) = copy_tree(&src, &to) {
+                fail(r, format!("cp: cannot create '{dest_typed}': {e}\n"));
+            }
+        } else if let Err(e) = fs::copy(&src, &to) {
+            fail(
+                r,
+                format!(
+                    "cp: cannot create regular file '{dest_typed}': {}\n",
+                    io_reason(&e)
+                ),
+            );
+        }
+    }
+}
+
+fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    fs::create_dir_all(to)?;
+    for entry in fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_tree(&entry.path(), &target)?;
+        } else {
+            fs::copy(entry.path(), &target)?;
+        }
+    }
+    Ok(())
+}
+
+/// `ln -s TARGET LINK` (and `ln TARGET LINK`, a hard link). A symbolic link may point only
+/// inside the workspace, so following it later never leaves it.
+fn link(session: &Session, operands: &[&String], symbolic: bool, force: bool, r: &mut Run) {
+    let fail = |r: &mut Run, msg: String| {
+        r.stderr.push_str(&msg);
+        r.code = 1;
+    };
+    let (target, name) = match operands {
+        [] => return fail(r, "ln: missing file operand\n".into()),
+        [t] => (
+            t.as_str(),
+            Path::new(t.as_str())
+                .file_name()
+                .map_or(String::new(), |n| n.to_string_lossy().into_owned()),
+        ),
+        [t, n] => (t.as_str(), n.to_string()),
+        _ => {
+            return fail(
+                r,
+                "docktutor: the tutor's `ln` takes one target and one link name\n".into(),
+            )
+        }
+    };
+    let mut at = match session.resolve(&name) {
+        Ok(p) => p,
+        Err(e) => return fail(r, e),
+    };
+    if at.is_dir() && !fs::symlink_metadata(&at).is_ok_and(|m| m.file_type().is_symlink()) {
+        if let Some(base) = Path::new(target).file_name() {
+            at = at.join(base);
+        }
+    }
+    let kind = if symbolic {
+        "symbolic link"
+    } else {
+        "hard link"
+    };
+    let shown = name.trim_end_matches('/');
+    if fs::symlink_metadata(&at).is_ok() {
+        if !force {
+            return fail(
+                r,
+                format!("ln: failed to create {kind} '{shown}': File exists\n"),
+            );
+        }
+        let _ = fs::remove_file(&at);
+    }
+    let made = if symbolic {
+        // Where the link will lead, seen from the folder it lives in.
+        let dir = at.parent().unwrap_or(&session.workspace).to_path_buf();
+        let mut lands = if Path::new(target).is_absolute() {
+            PathBuf::from("/")
+        } else {
+            dir
+        };
+        for c in Path::new(target).components() {
+            match c {
+                Component::ParentDir => {
+                    lands.pop();
+                }
+                Component::Normal(s) => lands.push(s),
+                _ => {}
+            }
+        }
+        if !lands.starts_with(&session.workspace) {
+            return fail(
+                r,
+                format!(
+                    "docktutor: {target} is outside this lesson's workspace ({}); links stay inside it\n",
+                    session.workspace.display()
+                ),
+            );
+        }
+        symlink(target, &at)
+    } else {
+        match session.resolve(target) {
+            Ok(src) => fs::hard_link(&src, &at),
+            Err(e) => return fail(r, e),
+        }
+    };
+    if let Err(e) = made {
+        let why = io_reason(&e);
+        if symbolic {
+            fail(r, format!("ln: failed to create {kind} '{shown}': {why}\n"));
+        } else {
+            fail(r, format!("ln: failed to access '{target}': {why}\n"));
+        }
+    }
+}
+
+#[cfg(unix)]
+fn symlink(target: &str, at: &Path) -> std::io::Result<()> {
+    std::os::unix::fs::symlink(target, at)
+}
+
+#[cfg(not(unix))]
+fn symlink(_target: &str, _at: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::new(
+        std::io::ErrorKind::Unsupported,
+        "symbolic links are not supported on this system",
+    ))
+}
+
+fn io_reason(e: &std::io::Error) -> &'static str {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "No such file or directory",
+        std::io::ErrorKind::AlreadyExists => "File exists",
+        std::io::ErrorKind::PermissionDenied => "Permission denied",
+        _ => "Input/output error",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Session;
+    use crate::engine::sim::SimEngine;
+
+    fn session(dir: &std::path::Path) -> Session {
+        Session::new(Box::new(SimEngine::deterministic(0)), dir).unwrap()
+    }
+
+    #[test]
+    fn cp_copies_files_and_folders_with_gnu_messages() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = session(dir.path());
+        s.execute("mkdir -p shared app");
+        s.execute("echo a,b > shared/data.csv");
+        assert_eq!(s.execute("cp shared/data.csv app").exit_code, 0);
+        assert_eq!(s.execute("cat app/data.csv").stdout, "a,b\n");
+        let r = s.execute("cp shared app2");
+        assert_eq!(
+            r.stderr,
+            "cp: -r not specified; omitting directory 'shared'\n"
+        );
+        assert_eq!(r.exit_code, 1);
+        assert_eq!(s.execute("cp -r shared app2").exit_code, 0);
+        assert_eq!(s.execute("cat app2/data.csv").stdout, "a,b\n");
+        let r = s.execute("cp nope app");
+        assert_eq!(
+            r.stderr,
+            "cp: cannot stat 'nope': No such file or directory\n"
+        );
+    }
+
+    #[test]
+    fn ln_makes_links_that_stay_inside_the_workspace() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = session(dir.path());
+        s.execute("mkdir -p shared app");
+        s.execute("echo hi > shared/notes.txt");
+        assert_eq!(
+            s.execute("ln -s ../shared/notes.txt app/notes.txt")
+                .exit_code,
+            0
+        );
+        assert_eq!(s.execute("cat app/notes.txt").stdout, "hi\n");
+        assert!(s
+            .execute("ls -l app")
+            .stdout
+            .contains("notes.txt -> ../shared/notes.txt"));
+        let r = s.execute("ln -s ../shared/notes.txt app/notes.txt");
+        assert_eq!(
+            r.stderr,
+            "ln: failed to create symbolic link 'app/notes.txt': File exists\n"
+        );
+        let r = s.execute("ln -s /etc/passwd app/passwd");
+        assert!(r.stderr.contains("links stay inside it"), "{}", r.stderr);
+        let r = s.execute("ln -s ../../../x app/x");
+        assert!(r.stderr.contains("links stay inside it"), "{}", r.stderr);
+        // Removing a link removes the link, not what it points to.
+        assert_eq!(s.execute("rm app/notes.txt").exit_code, 0);
+        assert_eq!(s.execute("cat shared/notes.txt").stdout, "hi\n");
+    }
 }
