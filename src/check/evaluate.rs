@@ -357,14 +357,99 @@ fn host(c: &HostCheck, cx: &mut CheckContext<'_>) -> Result<(), String> {
 }
 
 fn image(c: &ImageCheck, cx: &mut CheckContext<'_>) -> Result<(), String> {
-    match (cx.engine.image_inspect(&c.reference), c.exists) {
-        (Ok(_), true) | (Err(EngineError::Daemon { status: 404, .. }), false) => Ok(()),
-        (Ok(_), false) => Err(format!("image `{}` is still there", c.reference)),
+    let details = match (cx.engine.image_inspect(&c.reference), c.exists) {
+        (Ok(d), true) => d,
+        (Err(EngineError::Daemon { status: 404, .. }), false) => return Ok(()),
+        (Ok(_), false) => return Err(format!("image `{}` is still there", c.reference)),
         (Err(EngineError::Daemon { status: 404, .. }), true) => {
-            Err(format!("there is no image `{}`", c.reference))
+            return Err(format!("there is no image `{}`", c.reference))
         }
-        (Err(e), _) => Err(format!("the engine could not look: {e}")),
+        (Err(e), _) => return Err(format!("the engine could not look: {e}")),
+    };
+    let name = &c.reference;
+    let config = &details.config;
+    if let Some(want) = &c.label {
+        let (key, value) = match want.split_once('=') {
+            Some((k, v)) => (k, Some(v)),
+            None => (want.as_str(), None),
+        };
+        match (config.labels.get(key), value) {
+            (None, _) => return Err(format!("image `{name}` has no label `{key}`")),
+            (Some(found), Some(v)) if found != v => {
+                return Err(format!("label `{key}` of image `{name}` is {found:?}"))
+            }
+            _ => {}
+        }
     }
+    if let Some(want) = &c.env {
+        if !config.env.iter().any(|e| e == want) {
+            let key = want.split_once('=').map_or(want.as_str(), |(k, _)| k);
+            let prefix = format!("{key}=");
+            return Err(match config.env.iter().find(|e| e.starts_with(&prefix)) {
+                Some(found) => format!("image `{name}` sets `{found}`"),
+                None => format!("image `{name}` does not set `{key}`"),
+            });
+        }
+    }
+    if let Some(want) = &c.cmd {
+        if config.cmd.as_ref() != Some(want) {
+            return Err(match &config.cmd {
+                Some(found) => format!(
+                    "the default command of image `{name}` is {}",
+                    serde_json::to_string(found).unwrap_or_default()
+                ),
+                None => format!("image `{name}` has no default command"),
+            });
+        }
+    }
+    if let Some(want) = &c.exposes {
+        let want = if want.contains('/') {
+            want.clone()
+        } else {
+            format!("{want}/tcp")
+        };
+        if !config.exposed_ports.contains(&want) {
+            return Err(format!(
+                "image `{name}` exposes {}",
+                if config.exposed_ports.is_empty() {
+                    "no ports".to_string()
+                } else {
+                    config.exposed_ports.join(", ")
+                }
+            ));
+        }
+    }
+    for (other, same) in [(&c.same_as, true), (&c.differs_from, false)] {
+        let Some(other) = other else { continue };
+        let theirs = match cx.engine.image_inspect(other) {
+            Ok(d) => d.summary.id,
+            Err(EngineError::Daemon { status: 404, .. }) => {
+                return Err(format!("there is no image `{other}` to compare with"))
+            }
+            Err(e) => return Err(format!("the engine could not look: {e}")),
+        };
+        let short = |id: &str| {
+            let hex = id.strip_prefix("sha256:").unwrap_or(id);
+            hex[..12.min(hex.len())].to_string()
+        };
+        match (theirs == details.summary.id, same) {
+            (false, true) => {
+                return Err(format!(
+                    "`{name}` is image {} but `{other}` is image {}",
+                    short(&details.summary.id),
+                    short(&theirs)
+                ))
+            }
+            (true, false) => {
+                return Err(format!(
+                    "`{name}` and `{other}` are the same image ({})",
+                    short(&theirs)
+                ))
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 fn last(c: &LastCheck, cx: &mut CheckContext<'_>) -> Result<(), String> {
@@ -412,5 +497,95 @@ fn logs(c: &LogsCheck, cx: &mut CheckContext<'_>) -> Result<(), String> {
             "the logs of {} do not contain {:?}",
             c.container, c.contains
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::reference::parse_normalized;
+    use crate::engine::sim::SimEngine;
+
+    fn holds(engine: &mut dyn Engine, c: ImageCheck) -> Result<(), String> {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cx = CheckContext {
+            engine,
+            workspace: dir.path(),
+            created: &[],
+            last: None,
+            inside_container: false,
+            step_started: None,
+        };
+        image(&c, &mut cx)
+    }
+
+    fn check(reference: &str) -> ImageCheck {
+        ImageCheck {
+            reference: reference.into(),
+            exists: true,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn image_checks_read_the_config_and_compare_ids() {
+        let mut engine = SimEngine::deterministic(0);
+        let busybox = parse_normalized("busybox").unwrap();
+        engine.image_pull(&busybox, &mut |_| {}).unwrap();
+        engine
+            .image_tag("busybox", &parse_normalized("me/tools:1.0").unwrap())
+            .unwrap();
+        let e: &mut dyn Engine = &mut engine;
+
+        let same = ImageCheck {
+            same_as: Some("busybox".into()),
+            ..check("me/tools:1.0")
+        };
+        assert_eq!(holds(e, same), Ok(()));
+        let differs = ImageCheck {
+            differs_from: Some("busybox".into()),
+            ..check("me/tools:1.0")
+        };
+        let found = holds(e, differs).unwrap_err();
+        assert!(found.contains("are the same image"), "{found}");
+
+        let cmd = ImageCheck {
+            cmd: Some(vec!["sh".into()]),
+            ..check("busybox")
+        };
+        assert_eq!(holds(e, cmd), Ok(()));
+        let cmd = ImageCheck {
+            cmd: Some(vec!["cat".into()]),
+            ..check("busybox")
+        };
+        assert_eq!(
+            holds(e, cmd),
+            Err("the default command of image `busybox` is [\"sh\"]".into())
+        );
+        let label = ImageCheck {
+            label: Some("com.example.version=1".into()),
+            ..check("busybox")
+        };
+        assert_eq!(
+            holds(e, label),
+            Err("image `busybox` has no label `com.example.version`".into())
+        );
+        let port = ImageCheck {
+            exposes: Some("80".into()),
+            ..check("busybox")
+        };
+        assert_eq!(
+            holds(e, port),
+            Err("image `busybox` exposes no ports".into())
+        );
+        let env = ImageCheck {
+            env: Some("PATH=/bin".into()),
+            ..check("busybox")
+        };
+        let found = holds(e, env).unwrap_err();
+        assert!(
+            found.starts_with("image `busybox` sets `PATH=/usr/local/sbin"),
+            "{found}"
+        );
     }
 }

@@ -166,14 +166,28 @@ pub struct HostCheck {
     pub contains: Option<String>,
 }
 
-/// `image = { ref = "ubuntu:latest", exists = true }`
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+/// `image = { ref = "ubuntu:latest", exists = true }`, and what the image's config says
+/// (`label`, `env`, `cmd`, `exposes`) or whether it is the very same image as another name
+/// (`same_as`, `differs_from`: compared by image id).
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ImageCheck {
     #[serde(rename = "ref")]
     pub reference: String,
     #[serde(default = "yes")]
     pub exists: bool,
+    /// `key=value` (that label with that value) or `key` (the label is set).
+    pub label: Option<String>,
+    /// `NAME=value`: one entry of the image's environment, exactly.
+    pub env: Option<String>,
+    /// The default command, as its JSON array (`["cat", "/app/message.txt"]`).
+    pub cmd: Option<Vec<String>>,
+    /// An exposed port: `80` (tcp) or `53/udp`.
+    pub exposes: Option<String>,
+    /// Another reference that names the same image id.
+    pub same_as: Option<String>,
+    /// Another reference that names a different image id.
+    pub differs_from: Option<String>,
 }
 
 /// `last = { command = "docker ps -a*", exit_code = 125, stdout = "…", stderr = "…" }` — the

@@ -42,7 +42,10 @@ pub struct RawLesson {
 pub struct RawSetup {
     /// Files created in the workspace before the lesson starts (path -> content).
     #[serde(default)]
-    pub files: BTreeMap<String, String>,
+    pub files: BTreeMap<Spanned<String>, String>,
+    /// Tar archives created in the workspace (archive path -> member path -> content).
+    #[serde(default)]
+    pub archives: BTreeMap<Spanned<String>, BTreeMap<String, String>>,
     /// Command lines run quietly before the lesson starts.
     #[serde(default)]
     pub commands: Vec<Spanned<String>>,

@@ -40,7 +40,61 @@ pub struct Lesson {
 pub struct Setup {
     /// Workspace-relative path and content.
     pub files: Vec<(String, String)>,
+    /// Workspace-relative path of a tar archive, and its members (path, content).
+    pub archives: Vec<(String, Vec<(String, String)>)>,
     pub commands: Vec<SourceLine>,
+}
+
+impl Setup {
+    /// Create the setup's files and archives in `workspace` (the commands are the session's).
+    pub fn write_files(&self, workspace: &Path) -> std::io::Result<()> {
+        let place = |path: &str| -> std::io::Result<PathBuf> {
+            let p = workspace.join(path);
+            if let Some(dir) = p.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            Ok(p)
+        };
+        for (path, content) in &self.files {
+            std::fs::write(place(path)?, content)?;
+        }
+        for (path, members) in &self.archives {
+            std::fs::write(place(path)?, tar_of(members)?)?;
+        }
+        Ok(())
+    }
+}
+
+/// A plain tar archive of text files, with an entry for each folder on the way, the same on
+/// every run (fixed owner, modes and time) so that builds that ADD it hit the cache alike.
+fn tar_of(members: &[(String, String)]) -> std::io::Result<Vec<u8>> {
+    const MTIME: u64 = 1_704_067_200; // 2024-01-01T00:00:00Z
+    let mut builder = tar::Builder::new(Vec::new());
+    let mut folders = BTreeSet::new();
+    for (path, content) in members {
+        let parts: Vec<&str> = path.split('/').collect();
+        for i in 1..parts.len() {
+            let folder = format!("{}/", parts[..i].join("/"));
+            if folders.insert(folder.clone()) {
+                let mut h = tar::Header::new_ustar();
+                h.set_entry_type(tar::EntryType::Directory);
+                h.set_mode(0o755);
+                h.set_mtime(MTIME);
+                h.set_size(0);
+                h.set_path(&folder)?;
+                h.set_cksum();
+                builder.append(&h, std::io::empty())?;
+            }
+        }
+        let mut h = tar::Header::new_ustar();
+        h.set_mode(0o644);
+        h.set_mtime(MTIME);
+        h.set_size(content.len() as u64);
+        h.set_path(path)?;
+        h.set_cksum();
+        builder.append(&h, content.as_bytes())?;
+    }
+    builder.into_inner()
 }
 
 /// A command line from a lesson file, with where it was written.
@@ -224,13 +278,47 @@ impl Validator<'_> {
         }
         let mut setup = crate::lesson::Setup::default();
         for (path, content) in raw.setup.files {
-            if !is_inside(&path) {
-                return Err(LessonError::whole_file(
-                    self.path,
-                    format!("setup file `{path}` must be a relative path inside the workspace"),
+            if !is_inside(path.get_ref()) {
+                return Err(self.err(
+                    path.span().start,
+                    format!(
+                        "setup file `{}` must be a relative path inside the workspace",
+                        path.get_ref()
+                    ),
                 ));
             }
-            setup.files.push((path, content));
+            setup.files.push((path.into_inner(), content));
+        }
+        for (path, members) in raw.setup.archives {
+            if !is_inside(path.get_ref()) {
+                return Err(self.err(
+                    path.span().start,
+                    format!(
+                        "setup archive `{}` must be a relative path inside the workspace",
+                        path.get_ref()
+                    ),
+                ));
+            }
+            if members.is_empty() {
+                return Err(self.err(
+                    path.span().start,
+                    format!("setup archive `{}` needs at least one file", path.get_ref()),
+                ));
+            }
+            for member in members.keys() {
+                if !is_inside(member) || member.ends_with('/') {
+                    return Err(self.err(
+                        path.span().start,
+                        format!(
+                            "`{member}` in setup archive `{}` must be a relative file path",
+                            path.get_ref()
+                        ),
+                    ));
+                }
+            }
+            setup
+                .archives
+                .push((path.into_inner(), members.into_iter().collect()));
         }
         for c in &raw.setup.commands {
             setup.commands.push(self.command_line(c)?);

@@ -67,6 +67,53 @@ fn a_toml_syntax_error_points_at_the_spot() {
 }
 
 #[test]
+fn setup_archives_are_tar_files_and_bad_paths_are_placed() {
+    let text = GOOD.replace(
+        "[[step]]",
+        "[setup.archives]\n\"site.tar\" = { \"index.html\" = \"hi\\n\", \"css/a.css\" = \"b\" }\n\n[[step]]",
+    );
+    let l = parse(Path::new("l.toml"), &text).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    l.setup.write_files(dir.path()).unwrap();
+    let data = std::fs::read(dir.path().join("site.tar")).unwrap();
+    let mut archive = tar::Archive::new(&data[..]);
+    let mut seen = Vec::new();
+    for entry in archive.entries().unwrap() {
+        let mut entry = entry.unwrap();
+        let mut content = String::new();
+        std::io::Read::read_to_string(&mut entry, &mut content).unwrap();
+        seen.push((entry.path().unwrap().display().to_string(), content));
+    }
+    assert_eq!(
+        seen,
+        [
+            ("css/".to_string(), String::new()),
+            ("css/a.css".to_string(), "b".to_string()),
+            ("index.html".to_string(), "hi\n".to_string()),
+        ]
+    );
+
+    let bad = GOOD.replace(
+        "[[step]]",
+        "[setup.archives]\n\"../site.tar\" = { \"index.html\" = \"hi\" }\n\n[[step]]",
+    );
+    assert!(
+        err(&bad).starts_with("l.toml:7:1: setup archive `../site.tar` must be a relative path"),
+        "{}",
+        err(&bad)
+    );
+    let bad = GOOD.replace(
+        "[[step]]",
+        "[setup]\nfiles = { \"/etc/x\" = \"hi\" }\n\n[[step]]",
+    );
+    assert!(
+        err(&bad).starts_with("l.toml:7:11: setup file `/etc/x` must be a relative path"),
+        "{}",
+        err(&bad)
+    );
+}
+
+#[test]
 fn host_paths_cannot_leave_the_workspace() {
     let text = GOOD.replace(
         "{ containers = { image = \"ubuntu\", count = 1 }",

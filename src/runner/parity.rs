@@ -100,13 +100,10 @@ pub fn observe(
     engine: SendEngine,
     workspace: &Path,
 ) -> Result<Vec<Observed>, String> {
-    for (path, content) in &lesson.setup.files {
-        let p = workspace.join(path);
-        if let Some(parent) = p.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
-        }
-        std::fs::write(&p, content).map_err(|e| e.to_string())?;
-    }
+    lesson
+        .setup
+        .write_files(workspace)
+        .map_err(|e| e.to_string())?;
     let mut session = Session::new(engine, workspace).map_err(|e| e.to_string())?;
     for line in &lesson.setup.commands {
         session.execute(&line.text);

@@ -337,13 +337,7 @@ fn fresh_session(
         std::fs::remove_dir_all(workspace).map_err(ws_err)?;
     }
     std::fs::create_dir_all(workspace).map_err(ws_err)?;
-    for (path, content) in &lesson.setup.files {
-        let p = workspace.join(path);
-        if let Some(dir) = p.parent() {
-            std::fs::create_dir_all(dir).map_err(ws_err)?;
-        }
-        std::fs::write(&p, content).map_err(ws_err)?;
-    }
+    lesson.setup.write_files(workspace).map_err(ws_err)?;
     let engine = factory()?;
     let mut session = Session::new(engine, workspace).map_err(ws_err)?;
     for line in &lesson.setup.commands {
