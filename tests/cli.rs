@@ -432,6 +432,126 @@ fn real_daemon_parity_for_build() {
     );
 }
 
+/// `docker rmi` as dockerd answers it: a name goes alone while others remain; an id with several
+/// names is refused without `-f`; deleting lists the image, then its own layer, then the
+/// untagged parents a build left (each with its layer), names in the daemon's order.
+#[test]
+fn real_daemon_parity_for_image_removal() {
+    let _guard = docker::lock();
+    let tag = format!("dtrmi{}", std::process::id());
+    let n = |s: &str| s.replace("NAME", &tag);
+    let dir = tempfile::tempdir().unwrap();
+    let ctx = dir.path().join("ctx");
+    std::fs::create_dir(&ctx).unwrap();
+    std::fs::write(
+        ctx.join("Dockerfile"),
+        n("FROM busybox\nLABEL test.run=NAME\nRUN echo built > /built\nCMD [\"cat\", \"/built\"]\n"),
+    )
+    .unwrap();
+    sim(dir.path(), "pull busybox", "");
+    let before = [
+        n("run --name NAME-maker busybox sh -c 'echo 1.0 > /VERSION'"),
+        n("commit NAME-maker NAME-toolbox"),
+        n("rm NAME-maker"),
+        n("tag NAME-toolbox me/NAME-toolbox:1.0"),
+        n("tag NAME-toolbox me/NAME-toolbox"),
+        n("rmi me/NAME-toolbox"),
+        n("tag NAME-toolbox me/NAME-toolbox"),
+    ];
+    let after = [
+        "rmi ID".to_string(),
+        "rmi -f ID".to_string(),
+        n("build -q -t NAME-app ctx"),
+        n("rmi NAME-app"),
+    ];
+    let id_of = |o: Outcome| o.stdout.trim().to_string();
+    // On the simulator alone, the whole transcript is pinned.
+    let mut t = String::new();
+    for line in &before {
+        t.push_str(&transcript(dir.path(), &[(line.as_str(), "")]));
+    }
+    let sim_id = id_of(sim(dir.path(), &n("images -q NAME-toolbox"), ""));
+    for line in &after {
+        t.push_str(&transcript(
+            dir.path(),
+            &[(&line.replace("ID", &sim_id), "")],
+        ));
+    }
+    let t = t.replace(&tag, "NAME").replace(&sim_id, "ID");
+    assert!(
+        t.contains("$ docker rmi ID\n[stderr]\nError response from daemon: conflict: unable to delete ID (must be forced) - image is referenced in multiple repositories\n[exit 1]"),
+        "{t}"
+    );
+    assert!(
+        t.contains("$ docker rmi -f ID\nUntagged: NAME-toolbox:latest\nUntagged: me/NAME-toolbox:1.0\nUntagged: me/NAME-toolbox:latest\nDeleted: sha256:"),
+        "{t}"
+    );
+    let deleted = |line: &str| {
+        let start = t.find(&format!("$ docker {line}\n")).expect("line");
+        t[start..]
+            .lines()
+            .skip(1)
+            .take_while(|l| !l.starts_with("[exit"))
+            .filter(|l| l.starts_with("Deleted: "))
+            .count()
+    };
+    // The committed image and the layer it added.
+    assert_eq!(deleted("rmi -f ID"), 2, "{t}");
+    // CMD, RUN (+ its layer), LABEL: the build's intermediate images go with it.
+    assert_eq!(deleted("rmi NAME-app"), 4, "{t}");
+
+    if !daemon() || !docker::prepared() {
+        return;
+    }
+    let dir2 = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir2.path().join("ctx")).unwrap();
+    std::fs::copy(ctx.join("Dockerfile"), dir2.path().join("ctx/Dockerfile")).unwrap();
+    sim(dir2.path(), "pull busybox", "");
+    let mut diffs = Vec::new();
+    let mut compare = |line_sim: &str, line_real: &str, shown: &str| {
+        let s = sim(dir2.path(), line_sim, "");
+        let r = real(dir2.path(), line_real, "");
+        let (s_out, r_out) = (normalize(&s.stdout), normalize(&r.stdout));
+        let (s_err, r_err) = (normalize(&s.stderr), normalize(&r.stderr));
+        if s_out != r_out || s_err != r_err || s.code != r.code {
+            diffs.push(format!(
+                "$ docker {shown}\n  simulator: exit {} stdout {s_out:?} stderr {s_err:?}\n  daemon:    exit {} stdout {r_out:?} stderr {r_err:?}",
+                s.code, r.code
+            ));
+        }
+    };
+    for line in &before {
+        compare(line, line, line);
+    }
+    let sim_id = id_of(sim(dir2.path(), &n("images -q NAME-toolbox"), ""));
+    let real_id = id_of(real(dir2.path(), &n("images -q NAME-toolbox"), ""));
+    for line in &after {
+        compare(
+            &line.replace("ID", &sim_id),
+            &line.replace("ID", &real_id),
+            line,
+        );
+    }
+    for name in [
+        "NAME-toolbox",
+        "me/NAME-toolbox:1.0",
+        "me/NAME-toolbox",
+        "NAME-app",
+    ] {
+        let _ = Command::new("docker")
+            .args(["rmi", "-f", &n(name)])
+            .output();
+    }
+    let _ = Command::new("docker")
+        .args(["rm", "-f", &n("NAME-maker")])
+        .output();
+    assert!(
+        diffs.is_empty(),
+        "the simulator differs from the daemon:\n{}",
+        diffs.join("\n")
+    );
+}
+
 #[path = "cli/learn.rs"]
 mod learn;
 

@@ -217,6 +217,12 @@ pub fn fully_qualified(r: &ImageRef) -> String {
     s
 }
 
+/// Sort names as dockerd's reference store returns an image's tags: by their fully qualified
+/// text (`docker.io/library/toolbox:latest` before `docker.io/me/toolbox:1.0`).
+pub fn daemon_order(tags: &mut [String]) {
+    tags.sort_by_cached_key(|t| parse(t).map_or_else(|_| t.clone(), |r| fully_qualified(&r)));
+}
+
 /// The path docker's pull prints after the tag: `library/ubuntu`, `user/repo`, `ubuntu` for a
 /// private registry.
 pub fn remote_name(r: &ImageRef) -> String {
@@ -230,6 +236,29 @@ pub fn remote_name(r: &ImageRef) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tags_in_the_daemons_order() {
+        // As dockerd 20.10 listed one image's four names.
+        let mut tags = vec![
+            "toolbox:latest".to_string(),
+            "me/toolbox:1.0".into(),
+            "me/my_toolbox:v1_0".into(),
+            "me/toolbox:latest".into(),
+            "localhost:5000/toolbox:latest".into(),
+        ];
+        daemon_order(&mut tags);
+        assert_eq!(
+            tags,
+            [
+                "toolbox:latest",
+                "me/my_toolbox:v1_0",
+                "me/toolbox:1.0",
+                "me/toolbox:latest",
+                "localhost:5000/toolbox:latest"
+            ]
+        );
+    }
 
     #[test]
     fn accepts_what_docker_accepts() {

@@ -495,7 +495,9 @@ impl SimEngine {
             .chain(&img.repo_digests)
             .cloned()
             .collect();
-        refs.sort();
+        // The reference store sorts by the full name: `docker.io/library/toolbox:latest`
+        // before `docker.io/me/toolbox:1.0`.
+        crate::client::reference::daemon_order(&mut refs);
         refs
     }
 

@@ -286,11 +286,18 @@ impl Image {
         out
     }
 
+    /// The image's names in the order dockerd reports them.
+    pub fn sorted_tags(&self) -> Vec<String> {
+        let mut tags = self.repo_tags.clone();
+        crate::client::reference::daemon_order(&mut tags);
+        tags
+    }
+
     pub fn summary(&self, containers: i64) -> ImageSummary {
         ImageSummary {
             id: self.id.clone(),
             parent_id: self.parent.clone().unwrap_or_default(),
-            repo_tags: self.repo_tags.clone(),
+            repo_tags: self.sorted_tags(),
             repo_digests: self.repo_digests.clone(),
             created: self.created,
             size: self.size,
@@ -310,7 +317,7 @@ impl Image {
                 size: h.size,
                 comment: h.comment.clone(),
                 tags: if h.id.as_deref() == Some(self.id.as_str()) {
-                    self.repo_tags.clone()
+                    self.sorted_tags()
                 } else {
                     vec![]
                 },
@@ -321,7 +328,7 @@ impl Image {
     pub fn inspect_json(&self) -> serde_json::Value {
         serde_json::json!({
             "Id": self.id,
-            "RepoTags": self.repo_tags,
+            "RepoTags": self.sorted_tags(),
             "RepoDigests": self.repo_digests,
             "Parent": self.parent.clone().unwrap_or_default(),
             "Comment": self.comment,
