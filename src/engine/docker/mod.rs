@@ -209,11 +209,16 @@ impl DockerEngine {
     }
 
     /// Which of an image's tags the session may see.
+    /// The tags the learner may see, as they typed them, in the order dockerd would list the
+    /// names they typed (it sorts the `dt-…-` names it holds, which is another order).
     fn visible_tags(&self, tags: &[String]) -> Vec<String> {
-        tags.iter()
+        let mut v: Vec<String> = tags
+            .iter()
             .filter(|t| self.sandbox.owns_tag(t) || self.used_images.contains(*t))
             .map(|t| self.sandbox.map_back(t))
-            .collect()
+            .collect();
+        crate::client::reference::daemon_order(&mut v);
+        v
     }
 
     /// Which of an image's digests (`repo@sha256:…`) the session may see, named as it named
@@ -952,18 +957,21 @@ impl Engine for DockerEngine {
         let items = self
             .block(self.docker.remove_image(&target, Some(options), None))
             .map_err(|e| self.error(e))?;
-        Ok(items
+        let mut untagged: Vec<String> = items
+            .iter()
+            .filter_map(|i| i.untagged.as_deref().map(|u| self.sandbox.map_back(u)))
+            .collect();
+        // dockerd untags in the order of its own (`dt-…-`) names; list the learner's in the
+        // order it would have used for them. Untagging comes before any deletion.
+        crate::client::reference::daemon_order(&mut untagged);
+        Ok(untagged
             .into_iter()
-            .flat_map(|i| {
-                let mut v = Vec::new();
-                if let Some(u) = i.untagged {
-                    v.push(ImageDeleteItem::Untagged(self.sandbox.map_back(&u)));
-                }
-                if let Some(d) = i.deleted.filter(|d| !label_steps.contains(d)) {
-                    v.push(ImageDeleteItem::Deleted(d));
-                }
-                v
-            })
+            .map(ImageDeleteItem::Untagged)
+            .chain(items.into_iter().filter_map(|i| {
+                i.deleted
+                    .filter(|d| !label_steps.contains(d))
+                    .map(ImageDeleteItem::Deleted)
+            }))
             .collect())
     }
 
