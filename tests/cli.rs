@@ -338,6 +338,11 @@ fn real_daemon_parity_for_container_flows() {
         (n("exec -i -t NAME sh"), ""),
         (n("exec NAME cat /tmp/x/hello.txt"), ""),
         (n("kill NAME"), ""),
+        // A status filter lists stopped containers without `-a`.
+        (
+            n("ps --filter status=exited --filter name=NAME --format '{{.Names}} {{.Status}}'"),
+            "",
+        ),
         (
             n("ps -a --filter name=NAME --format '{{.Names}} {{.Status}}'"),
             "",

@@ -67,7 +67,13 @@ impl Client<'_> {
     }
 
     pub(super) fn cmd_ps(&mut self, inv: &Invocation, out: &mut Output) -> i32 {
-        let all = inv.flag("all") || inv.flag("latest") || inv.value("last").is_some();
+        // dockerd lists every container when a status filter is given, `-a` or not.
+        let status_filter = inv
+            .values("filter")
+            .iter()
+            .any(|f| f.trim_start().starts_with("status="));
+        let all =
+            inv.flag("all") || inv.flag("latest") || inv.value("last").is_some() || status_filter;
         let size = inv.flag("size");
         let mut rows = match self.engine.container_list(all, size) {
             Ok(r) => r,
@@ -87,8 +93,10 @@ impl Client<'_> {
             out.eprintln(&msg);
             return 1;
         }
-        // Newest first, as the daemon lists them.
-        rows.sort_by(|a, b| b.created.cmp(&a.created).then_with(|| b.id.cmp(&a.id)));
+        // Newest first, as the daemon lists them. Stable: a real engine reports creation times
+        // in whole seconds, and for containers made in the same second its own order (by
+        // nanoseconds) is the right one.
+        rows.sort_by_key(|r| std::cmp::Reverse(r.created));
         let last = if inv.flag("latest") {
             Some(1)
         } else {

@@ -135,8 +135,13 @@ pub fn container_row(c: &ContainerSummary, now: Timestamp, opts: &PsOptions) -> 
     } else {
         c.image.clone()
     };
+    // dockerd omits `SizeRw` when it is 0; the CLI still prints the virtual size then.
     let size = match (c.size_rw, c.size_root_fs) {
-        (Some(rw), Some(root)) => format!("{} (virtual {})", human_size(rw), human_size(root)),
+        (rw, Some(root)) => format!(
+            "{} (virtual {})",
+            human_size(rw.unwrap_or(0)),
+            human_size(root)
+        ),
         (Some(rw), None) => human_size(rw),
         _ => "0B".to_string(),
     };
@@ -456,6 +461,22 @@ mod tests {
             size_rw: None,
             size_root_fs: None,
         }
+    }
+
+    #[test]
+    fn ps_size_when_the_daemon_omits_a_zero_size_rw() {
+        // dockerd's JSON leaves out `SizeRw: 0`; docker prints `0B (virtual 1.99MB)`.
+        let c = ContainerSummary {
+            size_rw: None,
+            size_root_fs: Some(1_985_512),
+            ..container()
+        };
+        let opts = PsOptions {
+            size: true,
+            ..Default::default()
+        };
+        let out = ps(&[c], t(17), &opts, Some("{{.Size}}")).unwrap();
+        assert_eq!(out, "0B (virtual 1.99MB)\n");
     }
 
     #[test]
