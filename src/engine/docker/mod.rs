@@ -63,6 +63,12 @@ pub struct DockerEngine {
     /// `run --rm` containers the tutor removes itself once their attached process ends, so the
     /// exit code can still be read.
     remove_after_exit: BTreeSet<String>,
+    /// Short ids of the images the session's builds went through: shown when untagged (the
+    /// builder labels only the final image, yet a multi-stage build leaves each earlier
+    /// stage's last image dangling, as `docker images` shows).
+    build_images: BTreeSet<String>,
+    /// Those of them the session's builds made (not found in the cache): removed at the end.
+    built_here: BTreeSet<String>,
 }
 
 fn process_key(p: &ProcessRef) -> String {
@@ -95,6 +101,8 @@ impl DockerEngine {
             execs: HashMap::new(),
             used_images: BTreeSet::new(),
             remove_after_exit: BTreeSet::new(),
+            build_images: BTreeSet::new(),
+            built_here: BTreeSet::new(),
         })
     }
 
@@ -563,7 +571,23 @@ impl DockerEngine {
     pub fn remove_session_objects(&mut self) -> cleanup::CleanReport {
         self.attached.clear();
         let ns = self.sandbox.namespace().to_string();
-        self.block(cleanup::remove_namespace(&self.docker, Some(&ns)))
+        let mut report = self.block(cleanup::remove_namespace(&self.docker, Some(&ns)));
+        // What the builds left unlabelled: earlier stages' images. Removing one takes its
+        // untagged parents with it; an image still in use elsewhere is refused, and kept.
+        for id in std::mem::take(&mut self.built_here) {
+            let options = q::RemoveImageOptions {
+                force: false,
+                noprune: false,
+                ..Default::default()
+            };
+            if self
+                .block(self.docker.remove_image(&id, Some(options), None))
+                .is_ok()
+            {
+                report.images += 1;
+            }
+        }
+        report
     }
 }
 
@@ -748,7 +772,9 @@ impl Engine for DockerEngine {
                 .labels
                 .get(sandbox::SESSION_LABEL)
                 .is_some_and(|ns| ns == self.sandbox.namespace());
-            if !visible.is_empty() || (labelled && tags.iter().all(|t| t == "<none>:<none>")) {
+            let short = row.id.trim_start_matches("sha256:").get(..12).unwrap_or("");
+            let ours = labelled || self.build_images.contains(short);
+            if !visible.is_empty() || (ours && tags.iter().all(|t| t == "<none>:<none>")) {
                 let digests = self.visible_digests(&row.repo_digests, &visible);
                 let mut summary = convert::image_summary(&v, visible);
                 summary.repo_digests = digests;
@@ -1492,7 +1518,7 @@ impl Engine for DockerEngine {
         };
         let body = bollard::body_full(bytes::Bytes::copy_from_slice(context_tar));
         let mut id = String::new();
-        let mut events = Vec::new();
+        let mut streamed = String::new();
         let mut failure = None;
         self.block(async {
             let mut stream = self.docker.build_image(request, None, Some(body));
@@ -1508,7 +1534,7 @@ impl Engine for DockerEngine {
                         if let Some(detail) = info.error_detail.and_then(|d| d.message) {
                             failure = Some(detail);
                         }
-                        events.push(info.stream);
+                        streamed.push_str(info.stream.as_deref().unwrap_or(""));
                     }
                     Err(e) => {
                         failure = Some(e.to_string());
@@ -1517,8 +1543,26 @@ impl Engine for DockerEngine {
                 }
             }
         });
-        let text: String = events.into_iter().flatten().collect();
-        let text = convert::hide_sandbox_steps(&self.sandbox.map_back(&text));
+        let mut text = convert::hide_sandbox_steps(&self.sandbox.map_back(&streamed));
+        let seen = build_trace(&text);
+        for base in &seen.bases {
+            self.note_used(base);
+        }
+        self.build_images.extend(seen.images);
+        self.built_here.extend(seen.stage_images);
+        if failure.is_none() {
+            for (extra, shown) in tags.iter().zip(&options.tags).skip(1) {
+                let (repo, tag) = extra.rsplit_once(':').unwrap_or((extra, "latest"));
+                let tag_options = q::TagImageOptions {
+                    repo: Some(repo.to_string()),
+                    tag: Some(tag.to_string()),
+                };
+                self.block(self.docker.tag_image(&id, Some(tag_options)))
+                    .map_err(|e| self.error(e))?;
+                // The daemon tags every `-t` itself and says so, one line each.
+                text.push_str(&format!("Successfully tagged {}\n", shown.repo_tag()));
+            }
+        }
         for line in text.split_inclusive('\n') {
             progress(&ProgressEvent {
                 stream: Some(line.to_string()),
@@ -1528,17 +1572,75 @@ impl Engine for DockerEngine {
         if let Some(f) = failure {
             return Err(EngineError::daemon(500, self.sandbox.map_back(&f)));
         }
-        for extra in tags.iter().skip(1) {
-            let (repo, tag) = extra.rsplit_once(':').unwrap_or((extra, "latest"));
-            let options = q::TagImageOptions {
-                repo: Some(repo.to_string()),
-                tag: Some(tag.to_string()),
-            };
-            self.block(self.docker.tag_image(&id, Some(options)))
-                .map_err(|e| self.error(e))?;
-        }
         Ok(id)
     }
+}
+
+/// What a classic build's output says about images: the bases its stages start `FROM`, every
+/// image id it printed, and the last image of each stage that was not the final one, when the
+/// build made it rather than found it in the cache.
+#[derive(Debug, Default, PartialEq)]
+struct BuildTrace {
+    bases: Vec<String>,
+    images: Vec<String>,
+    stage_images: Vec<String>,
+}
+
+fn build_trace(text: &str) -> BuildTrace {
+    let mut trace = BuildTrace::default();
+    let mut aliases: Vec<String> = Vec::new();
+    let mut last: Option<(String, bool)> = None;
+    let mut cached = false;
+    let mut first_from = true;
+    for line in text.lines() {
+        if let Some(id) = line.strip_prefix(" ---> ") {
+            let id = id.trim();
+            if id == "Using cache" {
+                cached = true;
+                continue;
+            }
+            if id.len() == 12 && id.bytes().all(|b| b.is_ascii_hexdigit()) {
+                trace.images.push(id.to_string());
+                last = Some((id.to_string(), !cached));
+            }
+            cached = false;
+            continue;
+        }
+        let Some((_, instruction)) = line.strip_prefix("Step ").and_then(|l| l.split_once(" : "))
+        else {
+            continue;
+        };
+        let words: Vec<&str> = instruction.split_whitespace().collect();
+        if !words
+            .first()
+            .is_some_and(|w| w.eq_ignore_ascii_case("FROM"))
+        {
+            continue;
+        }
+        if !first_from {
+            if let Some((id, made)) = last.take() {
+                if made {
+                    trace.stage_images.push(id);
+                }
+            }
+        }
+        first_from = false;
+        let args: Vec<&str> = words[1..]
+            .iter()
+            .copied()
+            .filter(|w| !w.starts_with("--"))
+            .collect();
+        if let Some(base) = args.first() {
+            let is_stage = aliases.iter().any(|a| a.eq_ignore_ascii_case(base));
+            if !is_stage && !base.eq_ignore_ascii_case("scratch") && !base.contains('$') {
+                trace.bases.push(base.to_string());
+            }
+        }
+        if args.len() >= 3 && args[1].eq_ignore_ascii_case("AS") {
+            aliases.push(args[2].to_string());
+        }
+    }
+    trace
 }
 
 /// Go's `os.FileMode` bits (what the archive API reports) to Unix `st_mode` bits.
@@ -1570,6 +1672,70 @@ mod tests {
         assert!(looks_like_id("5af244124dd8"));
         assert!(looks_like_id("sha256:5af244124dd8"));
         assert!(!looks_like_id("ubuntu"));
+    }
+
+    /// A multi-stage build as dockerd 20.10 streamed it, sandbox labels included.
+    const STREAMED: &str = "Step 1/9 : FROM busybox AS builder
+ ---> 33d4ede3b56b
+Step 2/9 : WORKDIR /src
+ ---> Running in ddc7b1d43a8a
+Removing intermediate container ddc7b1d43a8a
+ ---> 1aac24633519
+Step 3/9 : COPY src/ .
+ ---> Using cache
+ ---> 4be288ab68d1
+Step 4/9 : RUN mkdir /out && echo junk > /src/build.log
+ ---> Running in 25662f2b57ab
+Removing intermediate container 25662f2b57ab
+ ---> d2025f1c6b2a
+Step 5/9 : FROM busybox
+ ---> 33d4ede3b56b
+Step 6/9 : COPY --from=builder /out/myapp /usr/local/bin/myapp
+ ---> 529c83892984
+Step 7/9 : CMD [\"myapp\"]
+ ---> Running in e0b4ff78d86f
+Removing intermediate container e0b4ff78d86f
+ ---> b82dca7a0b5a
+Step 8/9 : LABEL org.docktutor.pid=5142
+ ---> Running in 297b1c6dd307
+Removing intermediate container 297b1c6dd307
+ ---> 4e4e00781ca5
+Step 9/9 : LABEL org.docktutor.session=5c95a35e
+ ---> Running in d1b5a1ac87a3
+Removing intermediate container d1b5a1ac87a3
+ ---> ca08e4132518
+Successfully built ca08e4132518
+Successfully tagged myapp:1.0
+";
+
+    #[test]
+    fn a_failed_build_is_renumbered_without_the_label_steps_it_never_reached() {
+        let shown = convert::hide_sandbox_steps(STREAMED);
+        assert!(
+            shown.starts_with("Step 1/7 : FROM busybox AS builder\n"),
+            "{shown}"
+        );
+        assert!(!shown.contains("org.docktutor"), "{shown}");
+        // The build failed at step 2: dockerd still counted its two label steps.
+        let failed = "Step 1/4 : FROM busybox\n ---> 33d4ede3b56b\nStep 2/4 : COPY x /x\n";
+        assert_eq!(
+            convert::hide_sandbox_steps(failed),
+            "Step 1/2 : FROM busybox\n ---> 33d4ede3b56b\nStep 2/2 : COPY x /x\n"
+        );
+    }
+
+    #[test]
+    fn a_build_trace_names_bases_and_stage_images() {
+        let t = build_trace(STREAMED);
+        assert_eq!(t.bases, ["busybox", "busybox"]);
+        // The builder stage ended with d2025f1c6b2a, which this build made.
+        assert_eq!(t.stage_images, ["d2025f1c6b2a"]);
+        assert!(t.images.contains(&"4be288ab68d1".to_string()));
+        let cached = STREAMED.replace(
+            " ---> Running in 25662f2b57ab\nRemoving intermediate container 25662f2b57ab\n",
+            " ---> Using cache\n",
+        );
+        assert!(build_trace(&cached).stage_images.is_empty());
     }
 
     #[test]
