@@ -276,6 +276,16 @@ fn usage_errors_and_state_file_errors() {
     let o = sim(dir.path(), "run --nme x busybox", "");
     assert_eq!(o.code, 125);
     assert!(o.stderr.starts_with("unknown flag: --nme\n"));
+    let o = sim(dir.path(), "build -t x", "");
+    assert_eq!(o.code, 1);
+    assert!(
+        o.stderr
+            .starts_with("DEPRECATED: The legacy builder is deprecated")
+            && o.stderr
+                .contains("\ndocker: 'docker build' requires 1 argument\n"),
+        "{}",
+        o.stderr
+    );
     std::fs::write(dir.path().join("state.json"), "{broken").unwrap();
     let o = sim(dir.path(), "ps", "");
     assert_eq!(o.code, 125);
@@ -412,6 +422,8 @@ fn real_daemon_parity_for_build() {
         format!("run --rm {tag}"),
         "build -f ctx/Missing.dockerfile ctx".to_string(),
         "build -f ctx/Typo.dockerfile ctx".to_string(),
+        // No context: the CLI warns about the legacy builder before the usage error.
+        format!("build -t {tag}"),
     ];
     let mut diffs = Vec::new();
     for (i, line) in steps.iter().enumerate() {

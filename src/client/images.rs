@@ -320,15 +320,8 @@ impl Client<'_> {
             quiet: inv.flag("quiet"),
             buildkit,
         };
-        let buildkit_env = self.options.env.get("DOCKER_BUILDKIT").cloned();
-        if !buildkit {
-            // The docker 28 CLI without buildx warns on every classic build; the wording depends
-            // on whether BuildKit was turned off explicitly (both taken from the CLI here).
-            out.eprint(if buildkit_env.is_some() {
-                "DEPRECATED: The legacy builder is deprecated and will be removed in a future release.\n            BuildKit is currently disabled; enable it by removing the DOCKER_BUILDKIT=0\n            environment-variable.\n\n"
-            } else {
-                "DEPRECATED: The legacy builder is deprecated and will be removed in a future release.\n            Install the buildx component to build images with BuildKit:\n            https://docs.docker.com/go/buildx/\n\n"
-            });
+        if let Some(warning) = self.legacy_builder_warning() {
+            out.eprint(warning);
             if !options.quiet {
                 // Printed by the CLI itself while it uploads the context; off a terminal the
                 // progress line ends in `\r\r\n`, exactly as captured from docker 28.2.2.
@@ -372,6 +365,19 @@ impl Client<'_> {
                 }
                 0
             }
+        }
+    }
+}
+
+impl Client<'_> {
+    /// The docker 28 CLI without buildx warns on every use of the classic builder, even before
+    /// it looks at the arguments; the wording depends on whether BuildKit was turned off
+    /// explicitly (both taken from the CLI here). `None` when BuildKit builds.
+    pub(super) fn legacy_builder_warning(&self) -> Option<&'static str> {
+        match self.options.env.get("DOCKER_BUILDKIT").map(String::as_str) {
+            Some("1" | "true") => None,
+            Some(_) => Some("DEPRECATED: The legacy builder is deprecated and will be removed in a future release.\n            BuildKit is currently disabled; enable it by removing the DOCKER_BUILDKIT=0\n            environment-variable.\n\n"),
+            None => Some("DEPRECATED: The legacy builder is deprecated and will be removed in a future release.\n            Install the buildx component to build images with BuildKit:\n            https://docs.docker.com/go/buildx/\n\n"),
         }
     }
 }
