@@ -578,5 +578,8 @@ mod check;
 #[path = "cli/docker.rs"]
 mod docker;
 
+#[path = "cli/builds.rs"]
+mod builds;
+
 #[path = "cli/images.rs"]
 mod images;

@@ -1536,6 +1536,11 @@ impl Engine for DockerEngine {
                         }
                         streamed.push_str(info.stream.as_deref().unwrap_or(""));
                     }
+                    // A failed step: the builder's own text, which the CLI prints as it is.
+                    Err(bollard::errors::Error::DockerStreamError { error }) => {
+                        failure = Some(error);
+                        break;
+                    }
                     Err(e) => {
                         failure = Some(e.to_string());
                         break;
@@ -1570,7 +1575,17 @@ impl Engine for DockerEngine {
             });
         }
         if let Some(f) = failure {
-            return Err(EngineError::daemon(500, self.sandbox.map_back(&f)));
+            let message = self.sandbox.map_back(&f);
+            // The CLI exits with the failed RUN's status, and 1 for any other failure.
+            let exit_code = message
+                .rsplit_once("returned a non-zero code: ")
+                .and_then(|(_, n)| n.trim().parse().ok())
+                .unwrap_or(1);
+            progress(&ProgressEvent {
+                error: Some(message.clone()),
+                ..Default::default()
+            });
+            return Err(EngineError::Runtime { exit_code, message });
         }
         Ok(id)
     }
