@@ -1,6 +1,7 @@
 //! `docker build` through docktutor's real engine and on the simulator, compared: several
 //! tags, a multi-stage build's dangling stage image, the base image counted as pulled, and
-//! failed builds (the builder's text as it is, the failed RUN's status).
+//! failed builds (the builder's text as it is, the failed RUN's status); and pulling a
+//! stand-in on a machine that cannot reach Docker Hub.
 
 use super::docker::{lock, prepared};
 use super::images::{remove_images_labelled, Both};
@@ -69,4 +70,32 @@ fn builds_report_tags_stages_and_failures_as_docker_does() {
     );
     b.same("docker rmi report:1.0 report:latest");
     b.finish_then(|| remove_images_labelled(&format!("test.run={token}")));
+}
+
+/// Offline, `docker pull ubuntu` answers for the stand-in as dockerd does for an image that
+/// is up to date, and the image then shows in `docker images` (the simulator pulled it once
+/// already in `Both::open`, so it says the same).
+#[test]
+fn pulling_a_stand_in_offline_says_it_is_up_to_date() {
+    let _guard = lock();
+    if !daemon() || !prepared() {
+        eprintln!("skipping: no prepared Docker daemon");
+        return;
+    }
+    let mut b = Both::open();
+    let (_, d) = b.same("docker pull ubuntu");
+    b.expect(
+        d.exit_code == 0
+            && d.stdout
+                .contains("Status: Image is up to date for ubuntu:latest\n"),
+        format!("the stand-in is up to date: {d:?}"),
+    );
+    b.same("docker images ubuntu --format '{{.Repository}}:{{.Tag}}'");
+    // Anything else still asks the registry (and, offline, fails with the daemon's reason).
+    let r = b.docker.execute("docker pull nosuch-image-here");
+    b.expect(
+        r.exit_code == 1,
+        format!("an unknown image is not pulled: {r:?}"),
+    );
+    b.finish();
 }

@@ -245,6 +245,32 @@ impl DockerEngine {
             .collect()
     }
 
+    /// Docker Hub cannot be reached (this machine is offline) and `reference` names a
+    /// stand-in made by `docktutor prepare`: the stand-in is what this machine has of that
+    /// image, so the pull answers as dockerd does for an image that is already up to date.
+    /// The digest shown is the stand-in's image id: it has no registry digest.
+    fn standin_up_to_date(&self, reference: &ImageRef) -> Option<Vec<(Option<String>, String)>> {
+        let tag = reference.tag.clone().unwrap_or_else(|| "latest".into());
+        let name = reference.repo_tag();
+        let doc = self.block(self.docker.inspect_image(&name)).ok()?;
+        let labels = doc.config.as_ref().and_then(|c| c.labels.as_ref())?;
+        if !labels.contains_key(sandbox::STANDIN_LABEL) {
+            return None;
+        }
+        let id = doc.id.unwrap_or_default();
+        Some(vec![
+            (
+                Some(tag),
+                format!(
+                    "Pulling from {}",
+                    crate::client::reference::remote_name(reference)
+                ),
+            ),
+            (None, format!("Digest: {id}")),
+            (None, format!("Status: Image is up to date for {reference}")),
+        ])
+    }
+
     fn note_used(&mut self, reference: &str) {
         let tag = normalise_tag(reference);
         if !self.sandbox.owns_tag(&tag) && !looks_like_id(reference) {
@@ -600,6 +626,19 @@ impl Drop for DockerEngine {
     }
 }
 
+/// The daemon's words for a registry it cannot reach (no network, no DNS).
+fn offline(message: &str) -> bool {
+    [
+        "no such host",
+        "dial tcp",
+        "network is unreachable",
+        "i/o timeout",
+        "connection refused",
+    ]
+    .iter()
+    .any(|m| message.contains(m))
+}
+
 /// `ubuntu` → `ubuntu:latest`; ids and digests unchanged.
 fn normalise_tag(reference: &str) -> String {
     if looks_like_id(reference) || reference.contains('@') {
@@ -864,6 +903,23 @@ impl Engine for DockerEngine {
             Ok(())
         });
         let failed = events.iter().any(|(_, _, _, e)| e.is_some());
+        let unreachable = match &result {
+            Err(bollard::errors::Error::DockerResponseServerError { message, .. }) => {
+                offline(message)
+            }
+            _ => false,
+        } || events
+            .iter()
+            .any(|(_, _, _, e)| e.as_deref().is_some_and(offline));
+        if unreachable && reference.registry.is_none() {
+            if let Some(lines) = self.standin_up_to_date(reference) {
+                for status in lines {
+                    progress(&self.progress_event(status.0, Some(status.1), None, None));
+                }
+                self.note_used(&reference.repo_tag());
+                return Ok(());
+            }
+        }
         for (id, status, bar, error) in events {
             progress(&self.progress_event(id, status, bar, error));
         }
