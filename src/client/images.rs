@@ -331,6 +331,9 @@ impl Client<'_> {
                 ));
             }
         }
+        if options.buildkit && self.engine.kind() == crate::engine::EngineKind::Docker {
+            out.note("BuildKit needs the buildx client, which docktutor does not drive: the real engine built this with the classic builder (its output goes to stderr, as BuildKit's would)");
+        }
         let mut printed = String::new();
         let mut stream_error = None;
         let r = self.engine.image_build(&tar.0, &options, &mut |ev| {
