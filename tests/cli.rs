@@ -415,6 +415,7 @@ fn real_daemon_parity_for_build() {
     )
     .unwrap();
     std::fs::write(ctx.join("Typo.dockerfile"), "FROM busybox\nRUNN x\n").unwrap();
+    std::fs::create_dir(ctx.join("empty")).unwrap();
     sim(dir.path(), "pull busybox", "");
     let steps = [
         format!("build -t {tag} ctx"),
@@ -424,6 +425,11 @@ fn real_daemon_parity_for_build() {
         "build -f ctx/Typo.dockerfile ctx".to_string(),
         // No context: the CLI warns about the legacy builder before the usage error.
         format!("build -t {tag}"),
+        // A bad tag, a missing context, a context without a Dockerfile: all refused by the
+        // CLI before anything is sent, after its warning.
+        "build -t Bad ctx".to_string(),
+        format!("build -t {tag} nodir"),
+        format!("build -t {tag} ctx/empty"),
     ];
     let mut diffs = Vec::new();
     for (i, line) in steps.iter().enumerate() {

@@ -269,14 +269,20 @@ impl Client<'_> {
     }
 
     pub(super) fn cmd_build(&mut self, inv: &Invocation, out: &mut Output) -> i32 {
+        // Before anything else, as the CLI does: even a bad tag or a missing context follows it.
+        let legacy = self.legacy_builder_warning();
+        if let Some(warning) = legacy {
+            out.eprint(warning);
+        }
         let context = self.options.cwd.join(&inv.args[0]);
         let mut tags = Vec::new();
         for t in inv.values("tag") {
             match parse_normalized(t) {
                 Ok(r) => tags.push(r),
                 Err(e) => {
+                    // A flag error: cobra adds the usage line, as for an unknown flag.
                     out.eprintln(&format!(
-                        "invalid argument \"{t}\" for \"-t, --tag\" flag: {e}"
+                        "invalid argument \"{t}\" for \"-t, --tag\" flag: {e}\n\nUsage:  docker build [OPTIONS] PATH | URL | -\n\nRun 'docker build --help' for more information"
                     ));
                     return 125;
                 }
@@ -320,16 +326,13 @@ impl Client<'_> {
             quiet: inv.flag("quiet"),
             buildkit,
         };
-        if let Some(warning) = self.legacy_builder_warning() {
-            out.eprint(warning);
-            if !options.quiet {
-                // Printed by the CLI itself while it uploads the context; off a terminal the
-                // progress line ends in `\r\r\n`, exactly as captured from docker 28.2.2.
-                out.print(&format!(
-                    "Sending build context to Docker daemon {:>8}\r\r\n",
-                    context_size(tar.0.len() as u64)
-                ));
-            }
+        if legacy.is_some() && !options.quiet {
+            // Printed by the CLI itself while it uploads the context; off a terminal the
+            // progress line ends in `\r\r\n`, exactly as captured from docker 28.2.2.
+            out.print(&format!(
+                "Sending build context to Docker daemon {:>8}\r\r\n",
+                context_size(tar.0.len() as u64)
+            ));
         }
         if options.buildkit && self.engine.kind() == crate::engine::EngineKind::Docker {
             out.note("BuildKit needs the buildx client, which docktutor does not drive: the real engine built this with the classic builder (its output goes to stderr, as BuildKit's would)");
