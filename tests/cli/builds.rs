@@ -68,7 +68,14 @@ fn builds_report_tags_stages_and_failures_as_docker_does() {
         s.exit_code == 3,
         format!("a failed RUN's status is the exit status: {s:?}"),
     );
-    b.same("docker rmi report:1.0 report:latest");
+    // `--pull` offline: the stand-in base is what there is, and up to date.
+    let (_, d) = b.same("docker build --pull -t report:pulled ctx");
+    b.expect(
+        d.exit_code == 0
+            && d.stdout.contains("Step 1/7 : FROM busybox AS builder\nlatest: Pulling from library/busybox\nDigest: "),
+        format!("--pull reports the base up to date: {d:?}"),
+    );
+    b.same("docker rmi report:1.0 report:latest report:pulled");
     b.finish_then(|| remove_images_labelled(&format!("test.run={token}")));
 }
 

@@ -626,6 +626,96 @@ impl Drop for DockerEngine {
     }
 }
 
+impl DockerEngine {
+    /// One classic build: the image id, the builder's stream, and its failure if any.
+    fn run_build(
+        &self,
+        request: q::BuildImageOptions,
+        context_tar: &[u8],
+    ) -> (String, String, Option<String>) {
+        let body = bollard::body_full(bytes::Bytes::copy_from_slice(context_tar));
+        let mut id = String::new();
+        let mut streamed = String::new();
+        let mut failure = None;
+        self.block(async {
+            let mut stream = self.docker.build_image(request, None, Some(body));
+            while let Some(item) = stream.next().await {
+                match item {
+                    Ok(info) => {
+                        if let Some(aux) = &info.aux {
+                            if let Some(i) = convert::to_json(aux).get("ID").and_then(Value::as_str)
+                            {
+                                id = i.to_string();
+                            }
+                        }
+                        if let Some(detail) = info.error_detail.and_then(|d| d.message) {
+                            failure = Some(detail);
+                        }
+                        streamed.push_str(info.stream.as_deref().unwrap_or(""));
+                    }
+                    // A failed step: the builder's own text, which the CLI prints as it is.
+                    Err(bollard::errors::Error::DockerStreamError { error }) => {
+                        failure = Some(error);
+                        break;
+                    }
+                    Err(e) => {
+                        failure = Some(e.to_string());
+                        break;
+                    }
+                }
+            }
+        });
+        (id, streamed, failure)
+    }
+
+    /// After each `FROM` of a stand-in, the lines dockerd prints when `--pull` finds the base
+    /// up to date (see [`Self::standin_up_to_date`]).
+    fn pulled_up_to_date(&self, streamed: &str) -> String {
+        let mut out = String::new();
+        let mut aliases: Vec<String> = Vec::new();
+        for line in streamed.split_inclusive('\n') {
+            out.push_str(line);
+            let Some((_, instruction)) =
+                line.strip_prefix("Step ").and_then(|l| l.split_once(" : "))
+            else {
+                continue;
+            };
+            let words: Vec<&str> = instruction
+                .split_whitespace()
+                .filter(|w| !w.starts_with("--"))
+                .collect();
+            if !words
+                .first()
+                .is_some_and(|w| w.eq_ignore_ascii_case("FROM"))
+            {
+                continue;
+            }
+            if words.len() >= 4 && words[2].eq_ignore_ascii_case("AS") {
+                aliases.push(words[3].to_string());
+            }
+            let Some(base) = words.get(1) else { continue };
+            if aliases[..aliases.len().saturating_sub(usize::from(words.len() >= 4))]
+                .iter()
+                .any(|a| a.eq_ignore_ascii_case(base))
+            {
+                continue;
+            }
+            let Ok(reference) = crate::client::reference::parse_normalized(base) else {
+                continue;
+            };
+            if let Some(lines) = self.standin_up_to_date(&reference) {
+                for (id, status) in lines {
+                    match id {
+                        Some(id) => out.push_str(&format!("{id}: {status}\n")),
+                        None => out.push_str(&format!("{status}\n")),
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
 /// The daemon's words for a registry it cannot reach (no network, no DNS).
 fn offline(message: &str) -> bool {
     [
@@ -1572,38 +1662,17 @@ impl Engine for DockerEngine {
             target: options.target.clone().unwrap_or_default(),
             ..Default::default()
         };
-        let body = bollard::body_full(bytes::Bytes::copy_from_slice(context_tar));
-        let mut id = String::new();
-        let mut streamed = String::new();
-        let mut failure = None;
-        self.block(async {
-            let mut stream = self.docker.build_image(request, None, Some(body));
-            while let Some(item) = stream.next().await {
-                match item {
-                    Ok(info) => {
-                        if let Some(aux) = &info.aux {
-                            if let Some(i) = convert::to_json(aux).get("ID").and_then(Value::as_str)
-                            {
-                                id = i.to_string();
-                            }
-                        }
-                        if let Some(detail) = info.error_detail.and_then(|d| d.message) {
-                            failure = Some(detail);
-                        }
-                        streamed.push_str(info.stream.as_deref().unwrap_or(""));
-                    }
-                    // A failed step: the builder's own text, which the CLI prints as it is.
-                    Err(bollard::errors::Error::DockerStreamError { error }) => {
-                        failure = Some(error);
-                        break;
-                    }
-                    Err(e) => {
-                        failure = Some(e.to_string());
-                        break;
-                    }
-                }
-            }
-        });
+        let (mut id, mut streamed, mut failure) = self.run_build(request.clone(), context_tar);
+        // `--pull` asks Docker Hub for every base; offline, the stand-ins are what this
+        // machine has, so build from them and say they are up to date, as dockerd does.
+        if options.pull && failure.as_deref().is_some_and(offline) {
+            let request = q::BuildImageOptions {
+                pull: None,
+                ..request
+            };
+            (id, streamed, failure) = self.run_build(request, context_tar);
+            streamed = self.pulled_up_to_date(&streamed);
+        }
         let mut text = convert::hide_sandbox_steps(&self.sandbox.map_back(&streamed));
         let seen = build_trace(&text);
         for base in &seen.bases {
