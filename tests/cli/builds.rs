@@ -106,3 +106,24 @@ fn pulling_a_stand_in_offline_says_it_is_up_to_date() {
     );
     b.finish();
 }
+
+/// A push right after `run -d … registry:2` waits until the registry listens (it takes a
+/// moment to start), as a person typing the next command would.
+#[test]
+fn a_push_right_after_starting_the_registry_waits_for_it() {
+    let _guard = lock();
+    if !daemon() || !super::docker::registry_prepared() {
+        eprintln!("skipping: no registry:2 stand-in on the daemon");
+        return;
+    }
+    let mut b = Both::open();
+    b.sim.execute("docker pull registry:2");
+    b.same("docker run -d -p 5000:5000 --name registry registry:2");
+    b.same("docker tag busybox localhost:5000/quick");
+    let (_, d) = b.each("docker push localhost:5000/quick");
+    b.expect(
+        d.exit_code == 0 && d.stdout.contains("latest: digest: sha256:"),
+        format!("the push reached the new registry: {d:?}"),
+    );
+    b.finish();
+}

@@ -627,6 +627,56 @@ impl Drop for DockerEngine {
 }
 
 impl DockerEngine {
+    /// A registry the session started a moment ago (`run -d -p 5000:5000 registry:2`, then
+    /// straight away `push localhost:5000/…`) needs a second before it listens; a person
+    /// typing never notices, a lesson's check would fail by a race. So before talking to
+    /// `localhost:PORT`, wait (up to 10 s) until something answers HTTP there, when one of
+    /// the session's running containers publishes that port on a local daemon.
+    fn wait_for_session_registry(&self, registry: &str) {
+        let Some((host, port)) = registry.rsplit_once(':') else {
+            return;
+        };
+        let Ok(port) = port.parse::<u16>() else {
+            return;
+        };
+        if !matches!(host, "localhost" | "127.0.0.1") || !self.address.starts_with("unix://") {
+            return;
+        }
+        let published = self.session_containers(false).is_ok_and(|rows| {
+            rows.iter().any(|r| {
+                r.get("State").and_then(Value::as_str) == Some("running")
+                    && r.get("Ports")
+                        .and_then(Value::as_array)
+                        .is_some_and(|ports| {
+                            ports.iter().any(|p| {
+                                p.get("PublicPort").and_then(Value::as_u64) == Some(u64::from(port))
+                            })
+                        })
+            })
+        });
+        if !published {
+            return;
+        }
+        let answers = || {
+            use std::io::{Read, Write};
+            let timeout = std::time::Duration::from_millis(500);
+            let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+            let Ok(mut s) = std::net::TcpStream::connect_timeout(&addr, timeout) else {
+                return false;
+            };
+            s.set_read_timeout(Some(timeout)).ok();
+            if s.write_all(b"GET /v2/ HTTP/1.0\r\n\r\n").is_err() {
+                return false;
+            }
+            let mut head = [0u8; 8];
+            s.read_exact(&mut head).is_ok() && head.starts_with(b"HTTP/1.")
+        };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !answers() && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+
     /// One classic build: the image id, the builder's stream, and its failure if any.
     fn run_build(
         &self,
@@ -953,6 +1003,9 @@ impl Engine for DockerEngine {
         reference: &ImageRef,
         progress: &mut dyn FnMut(&ProgressEvent),
     ) -> EngineResult<()> {
+        if let Some(registry) = &reference.registry {
+            self.wait_for_session_registry(registry);
+        }
         // A pull from a registry named in the reference (`localhost:5000/x`) fetches what the
         // session pushed there, under its sandbox name; Docker Hub's images are the machine's.
         let from_image = if reference.registry.is_some() {
@@ -1025,6 +1078,9 @@ impl Engine for DockerEngine {
         reference: &ImageRef,
         progress: &mut dyn FnMut(&ProgressEvent),
     ) -> EngineResult<()> {
+        if let Some(registry) = &reference.registry {
+            self.wait_for_session_registry(registry);
+        }
         let real = self.sandbox.real_image(&reference.full_repository());
         let version = self.docker.client_version();
         let path = format!(
