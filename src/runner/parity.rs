@@ -240,6 +240,12 @@ fn normalise_word(word: &str) -> String {
     if hex.len() >= 12 && hex.chars().all(|c| c.is_ascii_hexdigit()) {
         return word.replace(core, "<ID>");
     }
+    // A name with its digest: localhost:5000/ubuntu@sha256:f0586d5a39ba…
+    if let Some((name, digest)) = core.split_once("@sha256:") {
+        if digest.len() == 64 && digest.chars().all(|c| c.is_ascii_hexdigit()) {
+            return word.replace(core, &format!("{name}@<ID>"));
+        }
+    }
     // root@3f1c2a9b8d7e:/#
     if let Some(rest) = core.strip_prefix("root@") {
         if let Some((host, tail)) = rest.split_once(':') {
@@ -429,6 +435,13 @@ mod tests {
             "ubuntu latest <ID> <AGO> <SIZE>\n"
         );
         assert_eq!(normalise("Up 5 seconds\n"), "Up <T>\n");
+        assert_eq!(
+            normalise(&format!(
+                "Untagged: localhost:5000/ubuntu@sha256:{}\n",
+                "f0".repeat(32)
+            )),
+            "Untagged: localhost:5000/ubuntu@<ID>\n"
+        );
         assert_ne!(
             normalise("sandbox\n"),
             normalise("other\n"),
