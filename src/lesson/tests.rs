@@ -123,14 +123,15 @@ fn host_paths_cannot_leave_the_workspace() {
 }
 
 #[test]
-fn the_shipped_curriculum_loads_and_covers_the_first_note() {
+fn the_shipped_curriculum_loads_and_covers_notes_000_and_001() {
     let lessons = load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("lessons")).unwrap();
     let units: std::collections::BTreeSet<&str> = lessons
         .iter()
         .flat_map(|l| l.units.iter().map(String::as_str))
         .collect();
     for unit in [
-        "000.3", "000.4", "000.5", "000.6", "000.7", "000.8", "000.10",
+        "000.1", "000.2", "000.3", "000.4", "000.5", "000.6", "000.7", "000.8", "000.9", "000.10",
+        "001.4", "001.5", "001.6", "001.7", "001.8", "001.9", "001.10", "001.11",
     ] {
         assert!(units.contains(unit), "no lesson covers {unit}");
     }
