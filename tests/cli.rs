@@ -433,6 +433,16 @@ fn usage_errors_and_state_file_errors() {
     let o = sim(dir.path(), "run --nme x busybox", "");
     assert_eq!(o.code, 125);
     assert!(o.stderr.starts_with("unknown flag: --nme\n"));
+    let o = sim(dir.path(), "build -t x", "");
+    assert_eq!(o.code, 1);
+    assert!(
+        o.stderr
+            .starts_with("DEPRECATED: The legacy builder is deprecated")
+            && o.stderr
+                .contains("\ndocker: 'docker build' requires 1 argument\n"),
+        "{}",
+        o.stderr
+    );
     std::fs::write(dir.path().join("state.json"), "{broken").unwrap();
     let o = sim(dir.path(), "ps", "");
     assert_eq!(o.code, 125);
@@ -653,6 +663,7 @@ fn real_daemon_parity_for_build() {
     )
     .unwrap();
     std::fs::write(ctx.join("Typo.dockerfile"), "FROM busybox\nRUNN x\n").unwrap();
+    std::fs::create_dir(ctx.join("empty")).unwrap();
     sim(dir.path(), "pull busybox", "");
     let steps = [
         format!("build -t {tag} ctx"),
@@ -660,6 +671,13 @@ fn real_daemon_parity_for_build() {
         format!("run --rm {tag}"),
         "build -f ctx/Missing.dockerfile ctx".to_string(),
         "build -f ctx/Typo.dockerfile ctx".to_string(),
+        // No context: the CLI warns about the legacy builder before the usage error.
+        format!("build -t {tag}"),
+        // A bad tag, a missing context, a context without a Dockerfile: all refused by the
+        // CLI before anything is sent, after its warning.
+        "build -t Bad ctx".to_string(),
+        format!("build -t {tag} nodir"),
+        format!("build -t {tag} ctx/empty"),
     ];
     let mut diffs = Vec::new();
     for (i, line) in steps.iter().enumerate() {
@@ -813,6 +831,9 @@ mod check;
 
 #[path = "cli/docker.rs"]
 mod docker;
+
+#[path = "cli/builds.rs"]
+mod builds;
 
 #[path = "cli/images.rs"]
 mod images;

@@ -135,9 +135,11 @@ pub fn pack_build_context(
     cwd: &Path,
 ) -> Result<(Vec<u8>, String), String> {
     if !context.is_dir() {
+        // The CLI names the context as it was typed.
+        let typed = context.strip_prefix(cwd).unwrap_or(context);
         return Err(format!(
             "unable to prepare context: path \"{}\" not found",
-            context.display()
+            typed.display()
         ));
     }
     let ignore = fs::read_to_string(context.join(".dockerignore")).unwrap_or_default();
@@ -166,7 +168,21 @@ pub fn pack_build_context(
             .map_err(|e| e.to_string())?;
     }
     let dockerfile_name = match dockerfile {
-        None => "Dockerfile".to_string(),
+        // The CLI looks for `Dockerfile`, then `dockerfile`, before it sends anything.
+        None => {
+            let found = ["Dockerfile", "dockerfile"]
+                .into_iter()
+                .find(|n| fs::symlink_metadata(context.join(n)).is_ok());
+            match found {
+                Some(n) => n.to_string(),
+                None => {
+                    return Err(format!(
+                        "unable to prepare context: unable to evaluate symlinks in Dockerfile path: lstat {}: no such file or directory",
+                        lexical_clean(&context.join("Dockerfile")).display()
+                    ))
+                }
+            }
+        }
         Some(p) => {
             let abs = if p.is_absolute() {
                 p.to_path_buf()
@@ -194,6 +210,21 @@ pub fn pack_build_context(
     };
     let data = builder.into_inner().map_err(|e| e.to_string())?;
     Ok((data, dockerfile_name))
+}
+
+/// `/a/b/./c/../d` → `/a/b/d`, as Go's `filepath.Clean` prints a path.
+fn lexical_clean(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 fn collect(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {

@@ -327,14 +327,20 @@ impl Client<'_> {
     }
 
     pub(super) fn cmd_build(&mut self, inv: &Invocation, out: &mut Output) -> i32 {
+        // Before anything else, as the CLI does: even a bad tag or a missing context follows it.
+        let legacy = self.legacy_builder_warning();
+        if let Some(warning) = legacy {
+            out.eprint(warning);
+        }
         let context = self.options.cwd.join(&inv.args[0]);
         let mut tags = Vec::new();
         for t in inv.values("tag") {
             match parse_normalized(t) {
                 Ok(r) => tags.push(r),
                 Err(e) => {
+                    // A flag error: cobra adds the usage line, as for an unknown flag.
                     out.eprintln(&format!(
-                        "invalid argument \"{t}\" for \"-t, --tag\" flag: {e}"
+                        "invalid argument \"{t}\" for \"-t, --tag\" flag: {e}\n\nUsage:  docker build [OPTIONS] PATH | URL | -\n\nRun 'docker build --help' for more information"
                     ));
                     return 125;
                 }
@@ -378,23 +384,16 @@ impl Client<'_> {
             quiet: inv.flag("quiet"),
             buildkit,
         };
-        let buildkit_env = self.options.env.get("DOCKER_BUILDKIT").cloned();
-        if !buildkit {
-            // The docker 28 CLI without buildx warns on every classic build; the wording depends
-            // on whether BuildKit was turned off explicitly (both taken from the CLI here).
-            out.eprint(if buildkit_env.is_some() {
-                "DEPRECATED: The legacy builder is deprecated and will be removed in a future release.\n            BuildKit is currently disabled; enable it by removing the DOCKER_BUILDKIT=0\n            environment-variable.\n\n"
-            } else {
-                "DEPRECATED: The legacy builder is deprecated and will be removed in a future release.\n            Install the buildx component to build images with BuildKit:\n            https://docs.docker.com/go/buildx/\n\n"
-            });
-            if !options.quiet {
-                // Printed by the CLI itself while it uploads the context; off a terminal the
-                // progress line ends in `\r\r\n`, exactly as captured from docker 28.2.2.
-                out.print(&format!(
-                    "Sending build context to Docker daemon {:>8}\r\r\n",
-                    context_size(tar.0.len() as u64)
-                ));
-            }
+        if legacy.is_some() && !options.quiet {
+            // Printed by the CLI itself while it uploads the context; off a terminal the
+            // progress line ends in `\r\r\n`, exactly as captured from docker 28.2.2.
+            out.print(&format!(
+                "Sending build context to Docker daemon {:>8}\r\r\n",
+                context_size(tar.0.len() as u64)
+            ));
+        }
+        if options.buildkit && self.engine.kind() == crate::engine::EngineKind::Docker {
+            out.note("BuildKit needs the buildx client, which docktutor does not drive: the real engine built this with the classic builder (its output goes to stderr, as BuildKit's would)");
         }
         let mut printed = String::new();
         let mut stream_error = None;
@@ -430,6 +429,19 @@ impl Client<'_> {
                 }
                 0
             }
+        }
+    }
+}
+
+impl Client<'_> {
+    /// The docker 28 CLI without buildx warns on every use of the classic builder, even before
+    /// it looks at the arguments; the wording depends on whether BuildKit was turned off
+    /// explicitly (both taken from the CLI here). `None` when BuildKit builds.
+    pub(super) fn legacy_builder_warning(&self) -> Option<&'static str> {
+        match self.options.env.get("DOCKER_BUILDKIT").map(String::as_str) {
+            Some("1" | "true") => None,
+            Some(_) => Some("DEPRECATED: The legacy builder is deprecated and will be removed in a future release.\n            BuildKit is currently disabled; enable it by removing the DOCKER_BUILDKIT=0\n            environment-variable.\n\n"),
+            None => Some("DEPRECATED: The legacy builder is deprecated and will be removed in a future release.\n            Install the buildx component to build images with BuildKit:\n            https://docs.docker.com/go/buildx/\n\n"),
         }
     }
 }

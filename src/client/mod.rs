@@ -104,11 +104,23 @@ impl<'e> Client<'e> {
 
     /// Run `docker ARGV…` (argv without the leading `docker`).
     pub fn run(&mut self, argv: &[String], stdin: Stdin) -> CommandResult {
+        // `docker build` warns about the legacy builder before it even parses its arguments.
+        let words: Vec<&str> = argv.iter().take(2).map(String::as_str).collect();
+        let building = matches!(
+            words.as_slice(),
+            ["build", ..] | ["image" | "builder", "build"]
+        );
+        let early_warning = if building {
+            self.legacy_builder_warning().unwrap_or("")
+        } else {
+            ""
+        };
         let inv = match parse_docker_args(argv) {
             Ok(Parsed::Run(inv)) => inv,
             Ok(Parsed::Help(text)) => {
                 return CommandResult {
                     stdout: text,
+                    stderr: early_warning.to_string(),
                     ..Default::default()
                 }
             }
@@ -120,7 +132,7 @@ impl<'e> Client<'e> {
             }
             Err(e) => {
                 let mut r = CommandResult {
-                    stderr: format!("{}\n", e.message),
+                    stderr: format!("{early_warning}{}\n", e.message),
                     exit_code: e.exit_code,
                     ..Default::default()
                 };

@@ -184,8 +184,8 @@ pub fn lesson_line(n: usize, lesson: &Lesson, progress: Option<&LessonProgress>)
 
 pub const HELP: &str = "\
 Type docker commands as you would in a terminal: `docker run -i -t ubuntu /bin/bash`.
-At the host prompt `$` you can also use ls, cat, mkdir, cd, echo, pwd, rm, touch (in this
-lesson's own workspace folder). Inside a container, type its shell's commands; `exit` or
+At the host prompt `$` you can also use ls, cat, cp, ln, mkdir, cd, echo, pwd, rm, touch (in
+this lesson's own workspace folder). Inside a container, type its shell's commands; `exit` or
 Ctrl-D leaves it.
 
   :hint       the next hint for this step

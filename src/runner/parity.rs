@@ -56,9 +56,10 @@ pub fn observe(
         session.execute(&line.text);
     }
     session.forget_created();
-    // Each engine's run has a scratch workspace of its own; its path is not a difference.
-    let ws = workspace.to_string_lossy().into_owned();
-    let anonymous = |text: String| text.replace(&ws, "[WORKSPACE]");
+    // Each engine has its own workspace folder; a path into it (in a build's error, say) is
+    // the same path to the learner.
+    let folder = session.workspace().display().to_string();
+    let unfold = |text: String| text.replace(&folder, "<WORKSPACE>");
     let mut seen = Vec::new();
     for step in &lesson.steps {
         session.begin_step();
@@ -68,8 +69,8 @@ pub fn observe(
                 step: step.id.clone(),
                 command: line.text.clone(),
                 line: line.line,
-                stdout: anonymous(r.stdout),
-                stderr: anonymous(r.stderr),
+                stdout: unfold(r.stdout),
+                stderr: unfold(r.stderr),
                 exit_code: r.exit_code,
             });
         }
@@ -194,6 +195,12 @@ fn normalise_word(word: &str) -> String {
     let hex = core.strip_prefix("sha256:").unwrap_or(core);
     if hex.len() >= 12 && hex.chars().all(|c| c.is_ascii_hexdigit()) {
         return word.replace(core, "<ID>");
+    }
+    // A name with its digest: localhost:5000/ubuntu@sha256:f0586d5a39ba…
+    if let Some((name, digest)) = core.split_once("@sha256:") {
+        if digest.len() == 64 && digest.chars().all(|c| c.is_ascii_hexdigit()) {
+            return word.replace(core, &format!("{name}@<ID>"));
+        }
     }
     // root@3f1c2a9b8d7e:/#
     if let Some(rest) = core.strip_prefix("root@") {
@@ -394,6 +401,13 @@ mod tests {
             "ubuntu latest <ID> <AGO> <SIZE>\n"
         );
         assert_eq!(normalise("Up 5 seconds\n"), "Up <T>\n");
+        assert_eq!(
+            normalise(&format!(
+                "Untagged: localhost:5000/ubuntu@sha256:{}\n",
+                "f0".repeat(32)
+            )),
+            "Untagged: localhost:5000/ubuntu@<ID>\n"
+        );
         assert_ne!(
             normalise("sandbox\n"),
             normalise("other\n"),
@@ -412,6 +426,27 @@ mod tests {
         let a = observe(&lesson, engine(), tempfile::tempdir().unwrap().path()).unwrap();
         let b = observe(&lesson, engine(), tempfile::tempdir().unwrap().path()).unwrap();
         assert!(!a.is_empty());
+        let diffs = compare(&lesson.id, &a, &b, &KnownDifferences::default());
+        assert_eq!(diffs, vec![], "{}", render(&diffs));
+    }
+
+    #[test]
+    fn paths_into_each_workspace_compare_equal() {
+        // A build without a Dockerfile names the workspace folder, which differs per run.
+        let lesson = crate::lesson::load_file(Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/lessons/001-11-build-flags.toml"
+        )))
+        .unwrap();
+        let engine = || -> SendEngine { Box::new(crate::engine::sim::SimEngine::new()) };
+        let a = observe(&lesson, engine(), tempfile::tempdir().unwrap().path()).unwrap();
+        let b = observe(&lesson, engine(), tempfile::tempdir().unwrap().path()).unwrap();
+        assert!(
+            a[1].stderr
+                .contains("lstat <WORKSPACE>/helloapp/Dockerfile"),
+            "{:?}",
+            a[1]
+        );
         let diffs = compare(&lesson.id, &a, &b, &KnownDifferences::default());
         assert_eq!(diffs, vec![], "{}", render(&diffs));
     }

@@ -341,8 +341,9 @@ pub fn hide_sandbox_steps(output: &str) -> String {
                 .is_some_and(|(_, i)| i.starts_with("LABEL org.docktutor."))
     };
     let lines: Vec<&str> = output.split_inclusive('\n').collect();
-    let ours = lines.iter().filter(|l| is_ours(l)).count();
-    if ours == 0 {
+    // Every label is one step in the total, also when the build failed before reaching them.
+    let ours = super::sandbox::LABEL_KEYS.len();
+    if !lines.iter().any(|l| l.starts_with("Step ")) {
         return output.to_string();
     }
     let mut out = String::new();
@@ -357,7 +358,9 @@ pub fn hide_sandbox_steps(output: &str) -> String {
                     .split_once(" : ")
                     .and_then(|(head, rest)| {
                         let total: usize = head.split_once('/')?.1.parse().ok()?;
-                        Some(format!("Step {n}/{} : {rest}", total.saturating_sub(ours)))
+                        // A total no larger than the label count cannot include them.
+                        let shown = if total > ours { total - ours } else { total };
+                        Some(format!("Step {n}/{shown} : {rest}"))
                     })
                     .unwrap_or_else(|| line.to_string());
                 out.push_str(&renumbered);

@@ -63,6 +63,12 @@ pub struct DockerEngine {
     /// `run --rm` containers the tutor removes itself once their attached process ends, so the
     /// exit code can still be read.
     remove_after_exit: BTreeSet<String>,
+    /// Short ids of the images the session's builds went through: shown when untagged (the
+    /// builder labels only the final image, yet a multi-stage build leaves each earlier
+    /// stage's last image dangling, as `docker images` shows).
+    build_images: BTreeSet<String>,
+    /// Those of them the session's builds made (not found in the cache): removed at the end.
+    built_here: BTreeSet<String>,
 }
 
 fn process_key(p: &ProcessRef) -> String {
@@ -95,6 +101,8 @@ impl DockerEngine {
             execs: HashMap::new(),
             used_images: BTreeSet::new(),
             remove_after_exit: BTreeSet::new(),
+            build_images: BTreeSet::new(),
+            built_here: BTreeSet::new(),
         })
     }
 
@@ -265,6 +273,32 @@ impl DockerEngine {
         };
         self.block(self.docker.list_images(Some(options)))
             .map_err(|e| self.error(e))
+    }
+
+    /// Docker Hub cannot be reached (this machine is offline) and `reference` names a
+    /// stand-in made by `docktutor prepare`: the stand-in is what this machine has of that
+    /// image, so the pull answers as dockerd does for an image that is already up to date.
+    /// The digest shown is the stand-in's image id: it has no registry digest.
+    fn standin_up_to_date(&self, reference: &ImageRef) -> Option<Vec<(Option<String>, String)>> {
+        let tag = reference.tag.clone().unwrap_or_else(|| "latest".into());
+        let name = reference.repo_tag();
+        let doc = self.block(self.docker.inspect_image(&name)).ok()?;
+        let labels = doc.config.as_ref().and_then(|c| c.labels.as_ref())?;
+        if !labels.contains_key(sandbox::STANDIN_LABEL) {
+            return None;
+        }
+        let id = doc.id.unwrap_or_default();
+        Some(vec![
+            (
+                Some(tag),
+                format!(
+                    "Pulling from {}",
+                    crate::client::reference::remote_name(reference)
+                ),
+            ),
+            (None, format!("Digest: {id}")),
+            (None, format!("Status: Image is up to date for {reference}")),
+        ])
     }
 
     fn note_used(&mut self, reference: &str) {
@@ -613,7 +647,23 @@ impl DockerEngine {
     pub fn remove_session_objects(&mut self) -> cleanup::CleanReport {
         self.attached.clear();
         let ns = self.sandbox.namespace().to_string();
-        self.block(cleanup::remove_namespace(&self.docker, Some(&ns)))
+        let mut report = self.block(cleanup::remove_namespace(&self.docker, Some(&ns)));
+        // What the builds left unlabelled: earlier stages' images. Removing one takes its
+        // untagged parents with it; an image still in use elsewhere is refused, and kept.
+        for id in std::mem::take(&mut self.built_here) {
+            let options = q::RemoveImageOptions {
+                force: false,
+                noprune: false,
+                ..Default::default()
+            };
+            if self
+                .block(self.docker.remove_image(&id, Some(options), None))
+                .is_ok()
+            {
+                report.images += 1;
+            }
+        }
+        report
     }
 }
 
@@ -624,6 +674,159 @@ impl Drop for DockerEngine {
             cleanup::unregister(self.sandbox.namespace());
         }
     }
+}
+
+impl DockerEngine {
+    /// A registry the session started a moment ago (`run -d -p 5000:5000 registry:2`, then
+    /// straight away `push localhost:5000/…`) needs a second before it listens; a person
+    /// typing never notices, a lesson's check would fail by a race. So before talking to
+    /// `localhost:PORT`, wait (up to 10 s) until something answers HTTP there, when one of
+    /// the session's running containers publishes that port on a local daemon.
+    fn wait_for_session_registry(&self, registry: &str) {
+        let Some((host, port)) = registry.rsplit_once(':') else {
+            return;
+        };
+        let Ok(port) = port.parse::<u16>() else {
+            return;
+        };
+        if !matches!(host, "localhost" | "127.0.0.1") || !self.address.starts_with("unix://") {
+            return;
+        }
+        let published = self.session_containers(false).is_ok_and(|rows| {
+            rows.iter().any(|r| {
+                r.get("State").and_then(Value::as_str) == Some("running")
+                    && r.get("Ports")
+                        .and_then(Value::as_array)
+                        .is_some_and(|ports| {
+                            ports.iter().any(|p| {
+                                p.get("PublicPort").and_then(Value::as_u64) == Some(u64::from(port))
+                            })
+                        })
+            })
+        });
+        if !published {
+            return;
+        }
+        let answers = || {
+            use std::io::{Read, Write};
+            let timeout = std::time::Duration::from_millis(500);
+            let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+            let Ok(mut s) = std::net::TcpStream::connect_timeout(&addr, timeout) else {
+                return false;
+            };
+            s.set_read_timeout(Some(timeout)).ok();
+            if s.write_all(b"GET /v2/ HTTP/1.0\r\n\r\n").is_err() {
+                return false;
+            }
+            let mut head = [0u8; 8];
+            s.read_exact(&mut head).is_ok() && head.starts_with(b"HTTP/1.")
+        };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !answers() && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+
+    /// One classic build: the image id, the builder's stream, and its failure if any.
+    fn run_build(
+        &self,
+        request: q::BuildImageOptions,
+        context_tar: &[u8],
+    ) -> (String, String, Option<String>) {
+        let body = bollard::body_full(bytes::Bytes::copy_from_slice(context_tar));
+        let mut id = String::new();
+        let mut streamed = String::new();
+        let mut failure = None;
+        self.block(async {
+            let mut stream = self.docker.build_image(request, None, Some(body));
+            while let Some(item) = stream.next().await {
+                match item {
+                    Ok(info) => {
+                        if let Some(aux) = &info.aux {
+                            if let Some(i) = convert::to_json(aux).get("ID").and_then(Value::as_str)
+                            {
+                                id = i.to_string();
+                            }
+                        }
+                        if let Some(detail) = info.error_detail.and_then(|d| d.message) {
+                            failure = Some(detail);
+                        }
+                        streamed.push_str(info.stream.as_deref().unwrap_or(""));
+                    }
+                    // A failed step: the builder's own text, which the CLI prints as it is.
+                    Err(bollard::errors::Error::DockerStreamError { error }) => {
+                        failure = Some(error);
+                        break;
+                    }
+                    Err(e) => {
+                        failure = Some(e.to_string());
+                        break;
+                    }
+                }
+            }
+        });
+        (id, streamed, failure)
+    }
+
+    /// After each `FROM` of a stand-in, the lines dockerd prints when `--pull` finds the base
+    /// up to date (see [`Self::standin_up_to_date`]).
+    fn pulled_up_to_date(&self, streamed: &str) -> String {
+        let mut out = String::new();
+        let mut aliases: Vec<String> = Vec::new();
+        for line in streamed.split_inclusive('\n') {
+            out.push_str(line);
+            let Some((_, instruction)) =
+                line.strip_prefix("Step ").and_then(|l| l.split_once(" : "))
+            else {
+                continue;
+            };
+            let words: Vec<&str> = instruction
+                .split_whitespace()
+                .filter(|w| !w.starts_with("--"))
+                .collect();
+            if !words
+                .first()
+                .is_some_and(|w| w.eq_ignore_ascii_case("FROM"))
+            {
+                continue;
+            }
+            if words.len() >= 4 && words[2].eq_ignore_ascii_case("AS") {
+                aliases.push(words[3].to_string());
+            }
+            let Some(base) = words.get(1) else { continue };
+            if aliases[..aliases.len().saturating_sub(usize::from(words.len() >= 4))]
+                .iter()
+                .any(|a| a.eq_ignore_ascii_case(base))
+            {
+                continue;
+            }
+            let Ok(reference) = crate::client::reference::parse_normalized(base) else {
+                continue;
+            };
+            if let Some(lines) = self.standin_up_to_date(&reference) {
+                for (id, status) in lines {
+                    match id {
+                        Some(id) => out.push_str(&format!("{id}: {status}\n")),
+                        None => out.push_str(&format!("{status}\n")),
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The daemon's words for a registry it cannot reach (no network, no DNS).
+fn offline(message: &str) -> bool {
+    [
+        "no such host",
+        "dial tcp",
+        "network is unreachable",
+        "i/o timeout",
+        "connection refused",
+    ]
+    .iter()
+    .any(|m| message.contains(m))
 }
 
 /// `ubuntu` → `ubuntu:latest`; ids and digests unchanged.
@@ -898,6 +1101,9 @@ impl Engine for DockerEngine {
         reference: &ImageRef,
         progress: &mut dyn FnMut(&ProgressEvent),
     ) -> EngineResult<()> {
+        if let Some(registry) = &reference.registry {
+            self.wait_for_session_registry(registry);
+        }
         // A pull from a registry named in the reference (`localhost:5000/x`) fetches what the
         // session pushed there, under its sandbox name; Docker Hub's images are the machine's.
         let from_image = if reference.registry.is_some() {
@@ -938,6 +1144,23 @@ impl Engine for DockerEngine {
             Ok(())
         });
         let failed = events.iter().any(|(_, _, _, e)| e.is_some());
+        let unreachable = match &result {
+            Err(bollard::errors::Error::DockerResponseServerError { message, .. }) => {
+                offline(message)
+            }
+            _ => false,
+        } || events
+            .iter()
+            .any(|(_, _, _, e)| e.as_deref().is_some_and(offline));
+        if unreachable && reference.registry.is_none() {
+            if let Some(lines) = self.standin_up_to_date(reference) {
+                for status in lines {
+                    progress(&self.progress_event(status.0, Some(status.1), None, None));
+                }
+                self.note_used(&reference.repo_tag());
+                return Ok(());
+            }
+        }
         for (id, status, bar, error) in events {
             progress(&self.progress_event(id, status, bar, error));
         }
@@ -960,6 +1183,9 @@ impl Engine for DockerEngine {
         reference: &ImageRef,
         progress: &mut dyn FnMut(&ProgressEvent),
     ) -> EngineResult<()> {
+        if let Some(registry) = &reference.registry {
+            self.wait_for_session_registry(registry);
+        }
         let real = self.sandbox.real_image(&reference.full_repository());
         let version = self.docker.client_version();
         let path = format!(
@@ -1734,41 +1960,43 @@ impl Engine for DockerEngine {
             target: options.target.clone().unwrap_or_default(),
             ..Default::default()
         };
-        let body = bollard::body_full(bytes::Bytes::copy_from_slice(context_tar));
-        let mut id = String::new();
-        let mut events = Vec::new();
-        let mut failure = None;
-        self.block(async {
-            let mut stream = self.docker.build_image(request, None, Some(body));
-            while let Some(item) = stream.next().await {
-                match item {
-                    Ok(info) => {
-                        if let Some(aux) = &info.aux {
-                            if let Some(i) = convert::to_json(aux).get("ID").and_then(Value::as_str)
-                            {
-                                id = i.to_string();
-                            }
-                        }
-                        if let Some(detail) = info.error_detail.and_then(|d| d.message) {
-                            failure = Some(detail);
-                        }
-                        events.push(info.stream);
-                    }
-                    Err(e) => {
-                        failure = Some(e.to_string());
-                        break;
-                    }
-                }
+        let (mut id, mut streamed, mut failure) = self.run_build(request.clone(), context_tar);
+        // `--pull` asks Docker Hub for every base; offline, the stand-ins are what this
+        // machine has, so build from them and say they are up to date, as dockerd does.
+        if options.pull && failure.as_deref().is_some_and(offline) {
+            let request = q::BuildImageOptions {
+                pull: None,
+                ..request
+            };
+            (id, streamed, failure) = self.run_build(request, context_tar);
+            streamed = self.pulled_up_to_date(&streamed);
+        }
+        let mut text = convert::hide_sandbox_steps(&self.sandbox.map_back(&streamed));
+        let seen = build_trace(&text);
+        for base in &seen.bases {
+            self.note_used(base);
+        }
+        self.build_images.extend(seen.images);
+        self.built_here.extend(seen.stage_images);
+        if failure.is_none() {
+            for (extra, shown) in tags.iter().zip(&options.tags).skip(1) {
+                let (repo, tag) = extra.rsplit_once(':').unwrap_or((extra, "latest"));
+                let tag_options = q::TagImageOptions {
+                    repo: Some(repo.to_string()),
+                    tag: Some(tag.to_string()),
+                };
+                self.block(self.docker.tag_image(&id, Some(tag_options)))
+                    .map_err(|e| self.error(e))?;
+                // The daemon tags every `-t` itself and says so, one line each.
+                text.push_str(&format!("Successfully tagged {}\n", shown.repo_tag()));
             }
-        });
-        let text: String = events.into_iter().flatten().collect();
+        }
         if options.quiet {
             // `-q`: the stream is the image id, which the CLI prints itself.
             if id.is_empty() {
                 id = text.trim().to_string();
             }
         } else {
-            let text = convert::hide_sandbox_steps(&self.sandbox.map_back(&text));
             for line in text.split_inclusive('\n') {
                 progress(&ProgressEvent {
                     stream: Some(line.to_string()),
@@ -1777,19 +2005,87 @@ impl Engine for DockerEngine {
             }
         }
         if let Some(f) = failure {
-            return Err(EngineError::daemon(500, self.sandbox.map_back(&f)));
-        }
-        for extra in tags.iter().skip(1) {
-            let (repo, tag) = extra.rsplit_once(':').unwrap_or((extra, "latest"));
-            let options = q::TagImageOptions {
-                repo: Some(repo.to_string()),
-                tag: Some(tag.to_string()),
-            };
-            self.block(self.docker.tag_image(&id, Some(options)))
-                .map_err(|e| self.error(e))?;
+            let message = self.sandbox.map_back(&f);
+            // The CLI exits with the failed RUN's status, and 1 for any other failure.
+            let exit_code = message
+                .rsplit_once("returned a non-zero code: ")
+                .and_then(|(_, n)| n.trim().parse().ok())
+                .unwrap_or(1);
+            progress(&ProgressEvent {
+                error: Some(message.clone()),
+                ..Default::default()
+            });
+            return Err(EngineError::Runtime { exit_code, message });
         }
         Ok(id)
     }
+}
+
+/// What a classic build's output says about images: the bases its stages start `FROM`, every
+/// image id it printed, and the last image of each stage that was not the final one, when the
+/// build made it rather than found it in the cache.
+#[derive(Debug, Default, PartialEq)]
+struct BuildTrace {
+    bases: Vec<String>,
+    images: Vec<String>,
+    stage_images: Vec<String>,
+}
+
+fn build_trace(text: &str) -> BuildTrace {
+    let mut trace = BuildTrace::default();
+    let mut aliases: Vec<String> = Vec::new();
+    let mut last: Option<(String, bool)> = None;
+    let mut cached = false;
+    let mut first_from = true;
+    for line in text.lines() {
+        if let Some(id) = line.strip_prefix(" ---> ") {
+            let id = id.trim();
+            if id == "Using cache" {
+                cached = true;
+                continue;
+            }
+            if id.len() == 12 && id.bytes().all(|b| b.is_ascii_hexdigit()) {
+                trace.images.push(id.to_string());
+                last = Some((id.to_string(), !cached));
+            }
+            cached = false;
+            continue;
+        }
+        let Some((_, instruction)) = line.strip_prefix("Step ").and_then(|l| l.split_once(" : "))
+        else {
+            continue;
+        };
+        let words: Vec<&str> = instruction.split_whitespace().collect();
+        if !words
+            .first()
+            .is_some_and(|w| w.eq_ignore_ascii_case("FROM"))
+        {
+            continue;
+        }
+        if !first_from {
+            if let Some((id, made)) = last.take() {
+                if made {
+                    trace.stage_images.push(id);
+                }
+            }
+        }
+        first_from = false;
+        let args: Vec<&str> = words[1..]
+            .iter()
+            .copied()
+            .filter(|w| !w.starts_with("--"))
+            .collect();
+        if let Some(base) = args.first() {
+            let is_stage = aliases.iter().any(|a| a.eq_ignore_ascii_case(base));
+            if !is_stage && !base.eq_ignore_ascii_case("scratch") && !base.contains('$') {
+                trace.bases.push(base.to_string());
+            }
+        }
+        if args.len() >= 3 && args[1].eq_ignore_ascii_case("AS") {
+            aliases.push(args[2].to_string());
+        }
+    }
+    trace
 }
 
 /// Go's `os.FileMode` bits (what the archive API reports) to Unix `st_mode` bits.
@@ -1821,6 +2117,70 @@ mod tests {
         assert!(looks_like_id("5af244124dd8"));
         assert!(looks_like_id("sha256:5af244124dd8"));
         assert!(!looks_like_id("ubuntu"));
+    }
+
+    /// A multi-stage build as dockerd 20.10 streamed it, sandbox labels included.
+    const STREAMED: &str = "Step 1/9 : FROM busybox AS builder
+ ---> 33d4ede3b56b
+Step 2/9 : WORKDIR /src
+ ---> Running in ddc7b1d43a8a
+Removing intermediate container ddc7b1d43a8a
+ ---> 1aac24633519
+Step 3/9 : COPY src/ .
+ ---> Using cache
+ ---> 4be288ab68d1
+Step 4/9 : RUN mkdir /out && echo junk > /src/build.log
+ ---> Running in 25662f2b57ab
+Removing intermediate container 25662f2b57ab
+ ---> d2025f1c6b2a
+Step 5/9 : FROM busybox
+ ---> 33d4ede3b56b
+Step 6/9 : COPY --from=builder /out/myapp /usr/local/bin/myapp
+ ---> 529c83892984
+Step 7/9 : CMD [\"myapp\"]
+ ---> Running in e0b4ff78d86f
+Removing intermediate container e0b4ff78d86f
+ ---> b82dca7a0b5a
+Step 8/9 : LABEL org.docktutor.pid=5142
+ ---> Running in 297b1c6dd307
+Removing intermediate container 297b1c6dd307
+ ---> 4e4e00781ca5
+Step 9/9 : LABEL org.docktutor.session=5c95a35e
+ ---> Running in d1b5a1ac87a3
+Removing intermediate container d1b5a1ac87a3
+ ---> ca08e4132518
+Successfully built ca08e4132518
+Successfully tagged myapp:1.0
+";
+
+    #[test]
+    fn a_failed_build_is_renumbered_without_the_label_steps_it_never_reached() {
+        let shown = convert::hide_sandbox_steps(STREAMED);
+        assert!(
+            shown.starts_with("Step 1/7 : FROM busybox AS builder\n"),
+            "{shown}"
+        );
+        assert!(!shown.contains("org.docktutor"), "{shown}");
+        // The build failed at step 2: dockerd still counted its two label steps.
+        let failed = "Step 1/4 : FROM busybox\n ---> 33d4ede3b56b\nStep 2/4 : COPY x /x\n";
+        assert_eq!(
+            convert::hide_sandbox_steps(failed),
+            "Step 1/2 : FROM busybox\n ---> 33d4ede3b56b\nStep 2/2 : COPY x /x\n"
+        );
+    }
+
+    #[test]
+    fn a_build_trace_names_bases_and_stage_images() {
+        let t = build_trace(STREAMED);
+        assert_eq!(t.bases, ["busybox", "busybox"]);
+        // The builder stage ended with d2025f1c6b2a, which this build made.
+        assert_eq!(t.stage_images, ["d2025f1c6b2a"]);
+        assert!(t.images.contains(&"4be288ab68d1".to_string()));
+        let cached = STREAMED.replace(
+            " ---> Running in 25662f2b57ab\nRemoving intermediate container 25662f2b57ab\n",
+            " ---> Using cache\n",
+        );
+        assert!(build_trace(&cached).stage_images.is_empty());
     }
 
     #[test]

@@ -13,6 +13,8 @@ pub const SESSION_LABEL: &str = "org.docktutor.session";
 /// Label naming the process that owns the session, so `docktutor clean` can tell a crashed
 /// session's leftovers from a live one's.
 pub const PID_LABEL: &str = "org.docktutor.pid";
+/// Every label the sandbox puts on what it makes.
+pub const LABEL_KEYS: [&str; 2] = [SESSION_LABEL, PID_LABEL];
 /// Label recording that the learner asked for `-t` (the tutor drives shells without a tty).
 pub const TTY_LABEL: &str = "org.docktutor.tty";
 /// Label on stand-in images built by `docktutor prepare --from-busybox`.
@@ -97,7 +99,7 @@ impl Sandbox {
         text.replace(&self.prefix, "")
     }
 
-    /// Labels for a new object of this session.
+    /// Labels for a new object of this session (keys: [`LABEL_KEYS`]).
     pub fn labels(&self) -> Vec<(String, String)> {
         vec![
             (SESSION_LABEL.to_string(), self.namespace.clone()),

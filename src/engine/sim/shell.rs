@@ -741,8 +741,19 @@ impl Machine<'_> {
         } else {
             targets
         };
+        // `-R`: every folder below each one given, depth first, each under its own heading.
+        let recursive = flags.contains('R');
+        let targets = if recursive {
+            let mut expanded = Vec::new();
+            for t in targets {
+                self.walk_dirs(&normalize(&state.cwd, &t), t, all, &mut expanded);
+            }
+            expanded
+        } else {
+            targets
+        };
         let mut out = Output::default();
-        let many = targets.len() > 1;
+        let many = targets.len() > 1 || recursive;
         let mut first = true;
         for t in &targets {
             let p = normalize(&state.cwd, t);
@@ -808,6 +819,26 @@ impl Machine<'_> {
             }
         }
         out
+    }
+
+    /// `shown` and, depth first, every folder below it (links are not followed), as `ls -R`
+    /// names them.
+    fn walk_dirs(&self, path: &str, shown: String, all: bool, out: &mut Vec<String>) {
+        let is_dir = matches!(self.view.lstat(path), Some(Node::Dir { .. }));
+        out.push(shown.clone());
+        if !is_dir {
+            return;
+        }
+        for name in self.view.list(path).unwrap_or_default() {
+            if name.starts_with('.') && !all {
+                continue;
+            }
+            let child = normalize(path, &name);
+            if matches!(self.view.lstat(&child), Some(Node::Dir { .. })) {
+                let child_shown = format!("{}/{name}", shown.trim_end_matches('/'));
+                self.walk_dirs(&child, child_shown, all, out);
+            }
+        }
     }
 
     fn long_line(&self, path: &str, name: &str) -> String {
@@ -1191,6 +1222,24 @@ mod tests {
         assert_eq!(
             run(&mut m, &mut st, "ls /").0,
             "bin\ndev\netc\nhome\nlib\nlib64\nproc\nroot\nsys\ntmp\nusr\nvar\n"
+        );
+    }
+
+    #[test]
+    fn ls_recursive_lists_each_folder_under_a_heading() {
+        // As busybox ls -R printed it on the daemon here (GNU's is the same off a terminal).
+        let img = super::super::catalog::find("busybox:latest").unwrap();
+        let mut upper = Layer::new();
+        let mut m = machine(&img.layer, &mut upper, ShellFlavor::Busybox);
+        let mut st = ShellState::new("/", &img.config.env);
+        run(&mut m, &mut st, "mkdir -p /w/css/x && touch /w/a /w/css/b");
+        assert_eq!(
+            run(&mut m, &mut st, "ls -R /w").0,
+            "/w:\na\ncss\n\n/w/css:\nb\nx\n\n/w/css/x:\n"
+        );
+        assert_eq!(
+            run(&mut m, &mut st, "cd /w/css && ls -R").0,
+            ".:\nb\nx\n\n./x:\n"
         );
     }
 
