@@ -995,10 +995,14 @@ impl Engine for DockerEngine {
         let untagged =
             |r: &bollard::models::ImageSummary| r.repo_tags.iter().all(|t| t == "<none>:<none>");
         let shown = |r: &bollard::models::ImageSummary| {
+            // The session's own images: labelled, or printed by one of its builds (a
+            // multi-stage build's earlier stages carry no label of the session's).
+            let short = r.id.trim_start_matches("sha256:").get(..12).unwrap_or("");
             let labelled = r
                 .labels
                 .get(sandbox::SESSION_LABEL)
-                .is_some_and(|ns| ns == self.sandbox.namespace());
+                .is_some_and(|ns| ns == self.sandbox.namespace())
+                || self.build_images.contains(short);
             !self.visible_tags(&r.repo_tags).is_empty() || (labelled && untagged(r))
         };
         let mut ids: BTreeSet<String> = rows
@@ -1942,6 +1946,9 @@ impl Engine for DockerEngine {
         if let Ok(images) = self.block(self.docker.list_images(Some(own))) {
             cache_from.extend(images.into_iter().map(|i| i.id));
         }
+        // And every image its earlier builds printed: a multi-stage build's earlier stages
+        // carry no session label, yet a later `--target` build reuses them, as dockerd would.
+        cache_from.extend(self.build_images.iter().cloned());
         let request = q::BuildImageOptions {
             cachefrom: Some(cache_from),
             dockerfile: if options.dockerfile.is_empty() {
