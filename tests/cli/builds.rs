@@ -27,10 +27,13 @@ fn builds_report_tags_stages_and_failures_as_docker_does() {
         .unwrap()
         .as_nanos();
     let token = format!("{}-{nanos}", std::process::id());
+    // The two stages' labels differ: on the real engine the session's cache is its own
+    // images (`cachefrom`), which leaves out steps made earlier in the same build, so a step
+    // repeated word for word in two stages runs twice there (dockerd alone would reuse it).
     let files = [
         (
             "Dockerfile",
-            format!("FROM busybox AS builder\nLABEL test.run={token}\nRUN mkdir /out && echo report > /out/report.txt\n\nFROM busybox\nLABEL test.run={token}\nCOPY --from=builder /out/report.txt /report.txt\nCMD [\"cat\", \"/report.txt\"]\n"),
+            format!("FROM busybox AS builder\nLABEL test.run={token}\nRUN mkdir /out && echo report > /out/report.txt\n\nFROM busybox\nLABEL test.stage={token}\nCOPY --from=builder /out/report.txt /report.txt\nCMD [\"cat\", \"/report.txt\"]\n"),
         ),
         ("Missing.dockerfile", "FROM busybox\nCOPY nothere.txt /x\n".to_string()),
         ("Fails.dockerfile", "FROM busybox\nRUN exit 3\n".to_string()),
