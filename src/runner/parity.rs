@@ -229,11 +229,13 @@ fn normalise_word(word: &str) -> String {
 }
 
 /// Docker's generated names: `adjective_surname`, lowercase letters only.
-fn is_generated_name(w: &str) -> bool {
+pub(crate) fn is_generated_name(w: &str) -> bool {
     match w.split_once('_') {
+        // Docker's surnames include two-letter ones (`sleepy_wu`), and a retry adds a digit.
         Some((a, b)) => {
+            let b = b.trim_end_matches(|c: char| c.is_ascii_digit());
             a.len() >= 3
-                && b.len() >= 3
+                && b.len() >= 2
                 && a.chars().all(|c| c.is_ascii_lowercase())
                 && b.chars().all(|c| c.is_ascii_lowercase())
         }
@@ -387,6 +389,19 @@ pub fn check_lesson_file(file: &Path) -> Vec<CaseOutcome> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn generated_names_short_surnames_and_retries() {
+        for (name, generated) in [
+            ("sleepy_wu", true),
+            ("boring_wozniak", true),
+            ("eager_hopper7", true),
+            ("sandbox", false),
+            ("my_x", false),
+        ] {
+            assert_eq!(super::is_generated_name(name), generated, "{name}");
+        }
+    }
 
     #[test]
     fn normalising_ids_names_times_sizes_and_widths() {
