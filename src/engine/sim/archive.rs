@@ -8,13 +8,13 @@
 //! archives without it (from a real `docker save`) are loaded from their layers.
 
 use std::collections::BTreeMap;
-use std::io::Read;
 
 use sha2::{Digest, Sha256};
 
 use super::catalog;
 use super::fs::{self, Entry, Layer, Node, View};
 use super::state::{HistoryItem, Image};
+use super::tar_entries::{self, TarKind};
 use super::SimEngine;
 use crate::engine::{EngineError, EngineResult, ImageConfig, ImageRef};
 
@@ -91,52 +91,39 @@ fn layer_tar(layer: &Layer) -> std::io::Result<Vec<u8>> {
 /// Unpack a filesystem archive into a new layer (`.wh.` files become deletions).
 fn tar_layer(data: &[u8], now: i64) -> Result<Layer, String> {
     let mut layer = Layer::new();
-    let mut archive = tar::Archive::new(std::io::Cursor::new(data));
-    let entries = archive.entries().map_err(|_| BAD_TAR.to_string())?;
-    let mut any = false;
+    let entries = tar_entries::read(data).map_err(|_| BAD_TAR.to_string())?;
+    let any = !entries.is_empty();
     for entry in entries {
-        let mut entry = entry.map_err(|_| BAD_TAR.to_string())?;
-        any = true;
-        let rel = entry
-            .path()
-            .map_err(|_| BAD_TAR.to_string())?
-            .to_string_lossy()
-            .into_owned();
-        let path = fs::normalize("/", rel.trim_end_matches('/'));
+        let path = fs::normalize("/", entry.path.trim_end_matches('/'));
         if path == "/" {
             continue;
         }
-        let mode = entry.header().mode().unwrap_or(0o644);
-        let mtime = entry.header().mtime().map_or(now, |t| t as i64);
-        let kind = entry.header().entry_type();
+        let mode = entry.mode.unwrap_or(0o644);
+        let mtime = entry.mtime.unwrap_or(now);
         let name = fs::base(&path);
         if let Some(hidden) = name.strip_prefix(".wh.") {
             layer.insert(fs::normalize(fs::parent(&path), hidden), Entry::Whiteout);
-        } else if kind.is_dir() {
-            layer.insert(path, Entry::Dir { mode, mtime });
-        } else if kind.is_symlink() {
-            if let Ok(Some(target)) = entry.link_name() {
+            continue;
+        }
+        match entry.kind {
+            TarKind::Dir => {
+                layer.insert(path, Entry::Dir { mode, mtime });
+            }
+            TarKind::Symlink(target) if !target.is_empty() => {
+                layer.insert(path, Entry::Symlink { target });
+            }
+            TarKind::Symlink(_) => {}
+            TarKind::File(data) => {
                 layer.insert(
                     path,
-                    Entry::Symlink {
-                        target: target.to_string_lossy().into_owned(),
+                    Entry::File {
+                        data,
+                        mode,
+                        mtime,
+                        bulk: 0,
                     },
                 );
             }
-        } else {
-            let mut bytes = Vec::new();
-            entry
-                .read_to_end(&mut bytes)
-                .map_err(|_| BAD_TAR.to_string())?;
-            layer.insert(
-                path,
-                Entry::File {
-                    data: bytes,
-                    mode,
-                    mtime,
-                    bulk: 0,
-                },
-            );
         }
     }
     // An archive with no entry at all is an empty file or garbage to dockerd's tar reader.
@@ -190,19 +177,12 @@ fn view_tar(view: &View) -> std::io::Result<Vec<u8>> {
 
 fn archive_files(data: &[u8]) -> Result<BTreeMap<String, Vec<u8>>, String> {
     let mut files = BTreeMap::new();
-    let mut archive = tar::Archive::new(std::io::Cursor::new(data));
-    for entry in archive.entries().map_err(|_| BAD_TAR.to_string())? {
-        let mut entry = entry.map_err(|_| BAD_TAR.to_string())?;
-        let name = entry
-            .path()
-            .map_err(|_| BAD_TAR.to_string())?
-            .to_string_lossy()
-            .into_owned();
-        let mut bytes = Vec::new();
-        entry
-            .read_to_end(&mut bytes)
-            .map_err(|_| BAD_TAR.to_string())?;
-        files.insert(name, bytes);
+    for entry in tar_entries::read(data).map_err(|_| BAD_TAR.to_string())? {
+        let bytes = match entry.kind {
+            TarKind::File(bytes) => bytes,
+            TarKind::Dir | TarKind::Symlink(_) => Vec::new(),
+        };
+        files.insert(entry.path, bytes);
     }
     if files.is_empty() {
         return Err(BAD_TAR.to_string());

@@ -30,6 +30,7 @@ use super::dockerfile::{self, Instruction, Kind};
 use super::fs::{self, Entry, Layer, Node, View};
 use super::shell::{Machine, ShellState};
 use super::state::{HistoryItem, Image};
+use super::tar_entries::{self, TarKind};
 use super::{short, SimEngine};
 use crate::engine::{BuildOptions, Engine, EngineError, EngineResult, ImageConfig, ProgressEvent};
 
@@ -88,37 +89,20 @@ enum Item {
 
 fn unpack_context(tar_bytes: &[u8]) -> Result<BTreeMap<String, CtxEntry>, String> {
     let mut out = BTreeMap::new();
-    let mut a = tar::Archive::new(std::io::Cursor::new(tar_bytes));
-    for entry in a.entries().map_err(|e| e.to_string())? {
-        let mut entry = entry.map_err(|e| e.to_string())?;
-        let path = entry
-            .path()
-            .map_err(|e| e.to_string())?
-            .to_string_lossy()
-            .into_owned();
-        let key = fs::normalize("/", &path)
+    for entry in tar_entries::read(tar_bytes).map_err(|e| e.to_string())? {
+        let key = fs::normalize("/", &entry.path)
             .trim_start_matches('/')
             .to_string();
         if key.is_empty() {
             continue;
         }
-        let ty = entry.header().entry_type();
-        let e = if ty.is_dir() {
-            CtxEntry::Dir
-        } else if ty.is_symlink() {
-            CtxEntry::Symlink(
-                entry
-                    .link_name()
-                    .ok()
-                    .flatten()
-                    .map(|l| l.to_string_lossy().into_owned())
-                    .unwrap_or_default(),
-            )
-        } else {
-            let mode = entry.header().mode().unwrap_or(0o644) & 0o7777;
-            let mut data = Vec::new();
-            std::io::Read::read_to_end(&mut entry, &mut data).map_err(|e| e.to_string())?;
-            CtxEntry::File { data, mode }
+        let e = match entry.kind {
+            TarKind::Dir => CtxEntry::Dir,
+            TarKind::Symlink(target) => CtxEntry::Symlink(target),
+            TarKind::File(data) => CtxEntry::File {
+                data,
+                mode: entry.mode.unwrap_or(0o644) & 0o7777,
+            },
         };
         out.insert(key, e);
     }
@@ -1206,32 +1190,8 @@ fn apply_copy(cur: &Current, plan: &CopyPlan, now: i64) -> Result<Layer, Fail> {
 }
 
 fn extract(view: &mut View, dest: &str, data: &[u8]) -> Result<(), String> {
-    let _ = view.mkdir(dest, true);
-    let mut a = tar::Archive::new(std::io::Cursor::new(data));
-    for entry in a.entries().map_err(|e| e.to_string())? {
-        let mut entry = entry.map_err(|e| e.to_string())?;
-        let rel = entry
-            .path()
-            .map_err(|e| e.to_string())?
-            .to_string_lossy()
-            .into_owned();
-        // normalize() clamps `..`, so an archive cannot write above `dest`'s root either.
-        let target = fs::normalize(dest, rel.trim_end_matches('/'));
-        let _ = view.mkdir(fs::parent(&target), true);
-        if entry.header().entry_type().is_dir() {
-            view.mkdir(&target, true).map_err(|_| target.clone())?;
-        } else if entry.header().entry_type().is_symlink() {
-            if let Ok(Some(l)) = entry.link_name() {
-                view.symlink(&l.to_string_lossy(), &target);
-            }
-        } else {
-            let mut bytes = Vec::new();
-            std::io::Read::read_to_end(&mut entry, &mut bytes).map_err(|e| e.to_string())?;
-            view.write(&target, bytes, false)
-                .map_err(|_| target.clone())?;
-        }
-    }
-    Ok(())
+    let entries = tar_entries::read(data).map_err(|e| e.to_string())?;
+    tar_entries::unpack(view, dest, entries)
 }
 
 /// Run a RUN step's argv in a throwaway container over `cur`; returns the new layer.

@@ -9,6 +9,7 @@ pub mod fs;
 mod names;
 pub mod shell;
 mod state;
+mod tar_entries;
 mod tools;
 pub use tools::EXTERNALLY_MANAGED;
 
@@ -2074,28 +2075,8 @@ impl Engine for SimEngine {
             if !m.view.stat(&d).is_some_and(|n| n.is_dir()) {
                 return Err("no such directory".into());
             }
-            let mut a = tar::Archive::new(std::io::Cursor::new(tar_bytes));
-            for entry in a.entries().map_err(|e| e.to_string())? {
-                let mut entry = entry.map_err(|e| e.to_string())?;
-                let rel = entry
-                    .path()
-                    .map_err(|e| e.to_string())?
-                    .to_string_lossy()
-                    .into_owned();
-                let target = fs::normalize(&d, rel.trim_end_matches('/'));
-                if entry.header().entry_type().is_dir() {
-                    m.view
-                        .mkdir(&target, true)
-                        .map_err(|_| format!("cannot create {target}"))?;
-                } else {
-                    let mut data = Vec::new();
-                    std::io::Read::read_to_end(&mut entry, &mut data).map_err(|e| e.to_string())?;
-                    m.view
-                        .write(&target, data, false)
-                        .map_err(|_| format!("cannot write {target}"))?;
-                }
-            }
-            Ok(())
+            let entries = tar_entries::read(tar_bytes).map_err(|e| e.to_string())?;
+            tar_entries::unpack(&mut m.view, &d, entries).map_err(|t| format!("cannot write {t}"))
         });
         r.map_err(|e| EngineError::daemon(404, e))
     }
