@@ -37,12 +37,10 @@ fn install_interrupt_handler() {
             let namespaces: Vec<String> = LIVE.lock().map(|l| l.iter().cloned().collect()).unwrap_or_default();
             if !namespaces.is_empty() {
                 eprintln!("\ndocktutor: interrupted; removing what this session made on the Docker engine…");
-                if let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                if let Ok((rt, c)) = super::connect::connect_blocking() {
                     rt.block_on(async {
-                        if let Ok(c) = super::connect::connect().await {
-                            for ns in &namespaces {
-                                remove_namespace(&c.docker, Some(ns)).await;
-                            }
+                        for ns in &namespaces {
+                            remove_namespace(&c.docker, Some(ns)).await;
                         }
                     });
                 }
@@ -199,12 +197,8 @@ pub async fn remove_namespace(docker: &Docker, namespace: Option<&str>) -> Clean
 /// `docktutor clean`: remove the objects of sessions whose process is gone (or of every
 /// session, with `all`). Returns the namespaces removed and the combined report.
 pub fn clean(all: bool) -> Result<(Vec<String>, CleanReport), EngineError> {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| EngineError::Other(e.to_string()))?;
+    let (rt, connection) = super::connect::connect_blocking()?;
     rt.block_on(async {
-        let connection = super::connect::connect().await?;
         let docker = &connection.docker;
         let owners = session_owners(docker).await;
         let mut removed = Vec::new();

@@ -221,6 +221,17 @@ pub struct Connection {
     pub address: String,
 }
 
+/// For work outside an async context (the engine, `clean`, `prepare`, the Ctrl-C handler): a
+/// current-thread runtime and the daemon it reached through [`connect`].
+pub fn connect_blocking() -> Result<(tokio::runtime::Runtime, Connection), EngineError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| EngineError::Other(format!("cannot start the async runtime: {e}")))?;
+    let connection = runtime.block_on(connect())?;
+    Ok((runtime, connection))
+}
+
 /// Connect to the first candidate that answers a ping, with the API version negotiated down to
 /// what the daemon speaks. Must run inside a tokio runtime.
 pub async fn connect() -> Result<Connection, EngineError> {

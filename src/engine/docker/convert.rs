@@ -16,7 +16,8 @@ pub fn to_json<T: serde::Serialize>(value: &T) -> Value {
     serde_json::to_value(value).unwrap_or(Value::Null)
 }
 
-fn str_of(v: &Value, key: &str) -> String {
+/// The text at `key`, or empty: the daemon leaves fields out as often as it sends `""`.
+pub fn str_of(v: &Value, key: &str) -> String {
     v.get(key)
         .and_then(Value::as_str)
         .unwrap_or_default()

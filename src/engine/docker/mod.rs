@@ -81,11 +81,7 @@ fn process_key(p: &ProcessRef) -> String {
 impl DockerEngine {
     /// Connect as the docker CLI does; `Unreachable` names every address tried.
     pub fn connect(options: &DockerOptions) -> EngineResult<Self> {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| EngineError::Other(format!("cannot start the async runtime: {e}")))?;
-        let connection = runtime.block_on(connect::connect())?;
+        let (runtime, connection) = connect::connect_blocking()?;
         let namespace = options
             .namespace
             .clone()
@@ -164,12 +160,7 @@ impl DockerEngine {
     /// only, the way dockerd resolves: exact id, then exact name, then a unique id prefix.
     fn resolve(&self, reference: &str) -> EngineResult<String> {
         let rows = self.session_containers(false)?;
-        let id_of = |r: &Value| {
-            r.get("Id")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string()
-        };
+        let id_of = |r: &Value| convert::str_of(r, "Id");
         if let Some(r) = rows.iter().find(|r| id_of(r) == reference) {
             return Ok(id_of(r));
         }
@@ -460,11 +451,7 @@ impl DockerEngine {
             .block(self.docker.inspect_container(id, None))
             .map_err(|e| self.error(e))?;
         let v = convert::to_json(&doc);
-        let mut argv = vec![v
-            .get("Path")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string()];
+        let mut argv = vec![convert::str_of(&v, "Path")];
         argv.extend(
             v.get("Args")
                 .and_then(Value::as_array)
@@ -473,11 +460,7 @@ impl DockerEngine {
                 .filter_map(|a| a.as_str().map(str::to_string)),
         );
         let config = v.get("Config").cloned().unwrap_or(Value::Null);
-        let hostname = config
-            .get("Hostname")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string();
+        let hostname = convert::str_of(&config, "Hostname");
         let user = config
             .get("User")
             .and_then(Value::as_str)
@@ -890,12 +873,7 @@ impl Engine for DockerEngine {
             .block(self.docker.version())
             .map_err(|e| self.error(e))?;
         let j = convert::to_json(&v);
-        let s = |k: &str| {
-            j.get(k)
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string()
-        };
+        let s = |k: &str| convert::str_of(&j, k);
         let components = j
             .get("Components")
             .and_then(Value::as_array)
@@ -903,16 +881,8 @@ impl Engine for DockerEngine {
             .flatten()
             .filter(|c| c.get("Name").and_then(Value::as_str) != Some("Engine"))
             .map(|c| {
-                let name = c
-                    .get("Name")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string();
-                let version = c
-                    .get("Version")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string();
+                let name = convert::str_of(c, "Name");
+                let version = convert::str_of(c, "Version");
                 let commit = c
                     .pointer("/Details/GitCommit")
                     .and_then(Value::as_str)
@@ -938,12 +908,7 @@ impl Engine for DockerEngine {
     fn info(&mut self) -> EngineResult<SystemInfo> {
         let i = self.block(self.docker.info()).map_err(|e| self.error(e))?;
         let j = convert::to_json(&i);
-        let s = |k: &str| {
-            j.get(k)
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string()
-        };
+        let s = |k: &str| convert::str_of(&j, k);
         // Counts are the session's, not the machine's: the learner sees only the sandbox.
         let containers: Vec<ContainerSummary> = self.container_list(true, false)?;
         let count = |st: super::ContainerStatus| {

@@ -259,12 +259,8 @@ pub fn build_all(
 ) -> Result<(), EngineError> {
     let binary = std::fs::read(busybox_path)
         .map_err(|e| EngineError::Other(format!("cannot read {}: {e}", busybox_path.display())))?;
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| EngineError::Other(e.to_string()))?;
+    let (rt, connection) = super::connect::connect_blocking()?;
     rt.block_on(async {
-        let connection = super::connect::connect().await?;
         for standin in selected {
             let outcome = match standin.payload {
                 Payload::None => {
