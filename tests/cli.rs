@@ -454,19 +454,17 @@ fn usage_errors_and_state_file_errors() {
     );
 }
 
-/// Whether a daemon answers; required (a failure, not a skip) in CI where the socket exists.
-fn daemon() -> bool {
-    let ok = Command::new("docker")
-        .args(["version", "--format", "{{.Server.Version}}"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        if std::env::var_os("CI").is_some() && Path::new("/var/run/docker.sock").exists() {
-            panic!("CI is set and /var/run/docker.sock exists, but no Docker daemon answered");
-        }
-        eprintln!("skipping the real-daemon comparison: no Docker daemon answered");
-    }
-    ok
+/// How one command line differed between the simulator and the daemon, after `norm` (ids,
+/// names and times normalised, or the text as it is): `None` when it did not.
+fn unlike(shown: &str, s: &Outcome, r: &Outcome, norm: fn(&str) -> String) -> Option<String> {
+    let (s_out, r_out) = (norm(&s.stdout), norm(&r.stdout));
+    let (s_err, r_err) = (norm(&s.stderr), norm(&r.stderr));
+    (s_out != r_out || s_err != r_err || s.code != r.code).then(|| {
+        format!(
+            "$ docker {shown}\n  simulator: exit {} stdout {s_out:?} stderr {s_err:?}\n  daemon:    exit {} stdout {r_out:?} stderr {r_err:?}",
+            s.code, r.code
+        )
+    })
 }
 
 /// The same command lines on the simulator and on the daemon here give the same stdout,
@@ -474,7 +472,7 @@ fn daemon() -> bool {
 #[test]
 fn real_daemon_parity_for_container_flows() {
     let _guard = docker::lock();
-    if !daemon() || !docker::prepared() {
+    if !docker::daemon_answers() || !docker::prepared() {
         return;
     }
     let tag = format!("dtparity{}", std::process::id());
@@ -573,16 +571,8 @@ fn real_daemon_parity_for_container_flows() {
     ];
     let mut diffs = Vec::new();
     for (line, stdin) in &steps {
-        let s = sim(dir.path(), line, stdin);
-        let r = real(dir.path(), line, stdin);
-        let (s_out, r_out) = (normalize(&s.stdout), normalize(&r.stdout));
-        let (s_err, r_err) = (normalize(&s.stderr), normalize(&r.stderr));
-        if s_out != r_out || s_err != r_err || s.code != r.code {
-            diffs.push(format!(
-                "$ docker {line}\n  simulator: exit {} stdout {s_out:?} stderr {s_err:?}\n  daemon:    exit {} stdout {r_out:?} stderr {r_err:?}",
-                s.code, r.code
-            ));
-        }
+        let (s, r) = (sim(dir.path(), line, stdin), real(dir.path(), line, stdin));
+        diffs.extend(unlike(line, &s, &r, normalize));
     }
     let _ = Command::new("docker").args(["rm", "-f", &tag]).output();
     assert!(
@@ -597,7 +587,7 @@ fn real_daemon_parity_for_container_flows() {
 #[test]
 fn real_daemon_parity_for_package_installs() {
     let _guard = docker::lock();
-    if !daemon() || !docker::prepared() {
+    if !docker::daemon_answers() || !docker::prepared() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -621,14 +611,8 @@ fn real_daemon_parity_for_package_installs() {
     let mut diffs = Vec::new();
     for (image, script) in &scripts {
         let line = format!("run --rm {image} sh -c \"{}\"", script.replace('"', "\\\""));
-        let s = sim(dir.path(), &line, "");
-        let r = real(dir.path(), &line, "");
-        if s != r {
-            diffs.push(format!(
-                "$ docker {line}\n  simulator: exit {} stdout {:?} stderr {:?}\n  daemon:    exit {} stdout {:?} stderr {:?}",
-                s.code, s.stdout, s.stderr, r.code, r.stdout, r.stderr
-            ));
-        }
+        let (s, r) = (sim(dir.path(), &line, ""), real(dir.path(), &line, ""));
+        diffs.extend(unlike(&line, &s, &r, str::to_string));
     }
     assert!(
         diffs.is_empty(),
@@ -642,7 +626,7 @@ fn real_daemon_parity_for_package_installs() {
 #[test]
 fn real_daemon_parity_for_build() {
     let _guard = docker::lock();
-    if !daemon() || !docker::prepared() {
+    if !docker::daemon_answers() || !docker::prepared() {
         return;
     }
     let tag = format!("dtbuildparity{}", std::process::id());
@@ -684,16 +668,8 @@ fn real_daemon_parity_for_build() {
         if i == 1 {
             std::fs::write(ctx.join("a.txt"), "one\n").unwrap();
         }
-        let s = sim(dir.path(), line, "");
-        let r = real(dir.path(), line, "");
-        let (s_out, r_out) = (normalize(&s.stdout), normalize(&r.stdout));
-        let (s_err, r_err) = (normalize(&s.stderr), normalize(&r.stderr));
-        if s_out != r_out || s_err != r_err || s.code != r.code {
-            diffs.push(format!(
-                "$ docker {line}\n  simulator: exit {} stdout {s_out:?} stderr {s_err:?}\n  daemon:    exit {} stdout {r_out:?} stderr {r_err:?}",
-                s.code, r.code
-            ));
-        }
+        let (s, r) = (sim(dir.path(), line, ""), real(dir.path(), line, ""));
+        diffs.extend(unlike(line, &s, &r, normalize));
     }
     let _ = Command::new("docker").args(["rmi", &tag]).output();
     assert!(
@@ -771,7 +747,7 @@ fn real_daemon_parity_for_image_removal() {
     // CMD, RUN (+ its layer), LABEL: the build's intermediate images go with it.
     assert_eq!(deleted("rmi NAME-app"), 4, "{t}");
 
-    if !daemon() || !docker::prepared() {
+    if !docker::daemon_answers() || !docker::prepared() {
         return;
     }
     let dir2 = tempfile::tempdir().unwrap();
@@ -780,16 +756,11 @@ fn real_daemon_parity_for_image_removal() {
     sim(dir2.path(), "pull busybox", "");
     let mut diffs = Vec::new();
     let mut compare = |line_sim: &str, line_real: &str, shown: &str| {
-        let s = sim(dir2.path(), line_sim, "");
-        let r = real(dir2.path(), line_real, "");
-        let (s_out, r_out) = (normalize(&s.stdout), normalize(&r.stdout));
-        let (s_err, r_err) = (normalize(&s.stderr), normalize(&r.stderr));
-        if s_out != r_out || s_err != r_err || s.code != r.code {
-            diffs.push(format!(
-                "$ docker {shown}\n  simulator: exit {} stdout {s_out:?} stderr {s_err:?}\n  daemon:    exit {} stdout {r_out:?} stderr {r_err:?}",
-                s.code, r.code
-            ));
-        }
+        let (s, r) = (
+            sim(dir2.path(), line_sim, ""),
+            real(dir2.path(), line_real, ""),
+        );
+        diffs.extend(unlike(shown, &s, &r, normalize));
     };
     for line in &before {
         compare(line, line, line);
@@ -861,7 +832,7 @@ fn run_detached_prints_the_id_even_when_the_start_fails() {
 #[test]
 fn reference_rules_match_the_docker_cli() {
     let _guard = docker::lock();
-    if !daemon() || !docker::prepared() {
+    if !docker::daemon_answers() || !docker::prepared() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -906,14 +877,8 @@ fn reference_rules_match_the_docker_cli() {
     }
     let mut diffs = Vec::new();
     for line in &lines {
-        let s = sim(dir.path(), line, "");
-        let r = real(dir.path(), line, "");
-        if (&s.stdout, &s.stderr, s.code) != (&r.stdout, &r.stderr, r.code) {
-            diffs.push(format!(
-                "$ docker {line}\n  simulator: exit {} stdout {:?} stderr {:?}\n  docker:    exit {} stdout {:?} stderr {:?}",
-                s.code, s.stdout, s.stderr, r.code, r.stdout, r.stderr
-            ));
-        }
+        let (s, r) = (sim(dir.path(), line, ""), real(dir.path(), line, ""));
+        diffs.extend(unlike(line, &s, &r, str::to_string));
     }
     for r in &valid[..3] {
         let _ = Command::new("docker").args(["rmi", r]).output();
@@ -931,7 +896,7 @@ fn reference_rules_match_the_docker_cli() {
 #[test]
 fn image_inspect_templates_match_the_docker_cli() {
     let _guard = docker::lock();
-    if !daemon() || !docker::prepared() {
+    if !docker::daemon_answers() || !docker::prepared() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

@@ -3,20 +3,13 @@
 //! failed builds (the builder's text as it is, the failed RUN's status); and pulling a
 //! stand-in on a machine that cannot reach Docker Hub.
 
-use super::docker::{lock, prepared};
+use super::docker::{daemon_answers, lock, prepared};
 use super::images::{remove_images_labelled, Both};
-
-fn daemon() -> bool {
-    std::process::Command::new("docker")
-        .args(["version", "--format", "{{.Server.Version}}"])
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
 
 #[test]
 fn builds_report_tags_stages_and_failures_as_docker_does() {
     let _guard = lock();
-    if !daemon() || !prepared() {
+    if !daemon_answers() || !prepared() {
         eprintln!("skipping: no prepared Docker daemon");
         return;
     }
@@ -88,7 +81,7 @@ fn builds_report_tags_stages_and_failures_as_docker_does() {
 #[test]
 fn pulling_a_stand_in_offline_says_it_is_up_to_date() {
     let _guard = lock();
-    if !daemon() || !prepared() {
+    if !daemon_answers() || !prepared() {
         eprintln!("skipping: no prepared Docker daemon");
         return;
     }
@@ -115,7 +108,7 @@ fn pulling_a_stand_in_offline_says_it_is_up_to_date() {
 #[test]
 fn a_push_right_after_starting_the_registry_waits_for_it() {
     let _guard = lock();
-    if !daemon() || !super::docker::registry_prepared() {
+    if !daemon_answers() || !super::docker::registry_prepared() {
         eprintln!("skipping: no registry:2 stand-in on the daemon");
         return;
     }

@@ -12,7 +12,8 @@ use assert_cmd::Command;
 /// ours is left" checks meaningful.
 static DAEMON: Mutex<()> = Mutex::new(());
 
-fn daemon_answers() -> bool {
+/// Whether a daemon answers; where CI has a Docker socket, a silent one is a failure.
+pub fn daemon_answers() -> bool {
     let ok = StdCommand::new("docker")
         .args(["version", "--format", "{{.Server.Version}}"])
         .output()
@@ -410,6 +411,24 @@ fn an_unreachable_engine_names_what_was_tried_and_offers_the_simulator() {
     );
 }
 
+/// Type `line` into a running `learn` and wait (up to a minute) until the container it starts
+/// is running on the daemon.
+fn run_and_wait(child: &mut std::process::Child, line: &str) {
+    use std::io::Write;
+    let stdin = child.stdin.as_mut().unwrap();
+    stdin.write_all(format!("{line}\n").as_bytes()).unwrap();
+    stdin.flush().unwrap();
+    let filter = format!("label=org.docktutor.pid={}", child.id());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while docker(&["ps", "-q", "--filter", &filter]).is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the container never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
 /// Ctrl-C in the middle of a session removes what the session made before docktutor exits.
 #[test]
 fn ctrl_c_removes_the_sessions_objects() {
@@ -420,24 +439,12 @@ fn ctrl_c_removes_the_sessions_objects() {
     let data = tempfile::tempdir().unwrap();
     let mut child = learn_on_docker(data.path(), Stdio::piped);
     let pid = child.id();
-    let mut stdin = child.stdin.take().unwrap();
-    {
-        use std::io::Write;
-        stdin
-            .write_all(b"docker run -d --name kept-running busybox sleep 300\n")
-            .unwrap();
-        stdin.flush().unwrap();
-    }
     // Wait until the container exists, then interrupt with stdin still open.
-    let filter = format!("label=org.docktutor.pid={pid}");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while docker(&["ps", "-q", "--filter", &filter]).is_empty() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the container never started"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
+    run_and_wait(
+        &mut child,
+        "docker run -d --name kept-running busybox sleep 300",
+    );
+    let stdin = child.stdin.take();
     StdCommand::new("kill")
         .args(["-INT", &pid.to_string()])
         .status()
@@ -469,21 +476,7 @@ fn clean_removes_leftovers_of_a_killed_session_only() {
     let data = tempfile::tempdir().unwrap();
     let spawn = || learn_on_docker(data.path(), Stdio::null);
     let start = |child: &mut std::process::Child| {
-        use std::io::Write;
-        let stdin = child.stdin.as_mut().unwrap();
-        stdin
-            .write_all(b"docker run -d -v data:/data busybox sleep 300\n")
-            .unwrap();
-        stdin.flush().unwrap();
-        let filter = format!("label=org.docktutor.pid={}", child.id());
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-        while docker(&["ps", "-q", "--filter", &filter]).is_empty() {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "the container never started"
-            );
-            std::thread::sleep(std::time::Duration::from_millis(100));
-        }
+        run_and_wait(child, "docker run -d -v data:/data busybox sleep 300");
     };
     let mut crashed = spawn();
     let mut alive = spawn();

@@ -2,29 +2,11 @@
 //! engine (in-process sessions, sandboxed), compared line by line after normalisation: the
 //! note-000 local registry flow, and the image bookkeeping commands.
 
-use std::path::Path;
-
 use docktutor::engine::{open, EngineSelector, OpenOptions};
 use docktutor::runner::compare::normalize;
 use docktutor::session::{LineResult, Session};
 
-use super::docker::{lock, prepared, registry_prepared};
-
-/// Whether a daemon answers; required (a failure, not a skip) in CI where the socket exists.
-fn daemon() -> bool {
-    let ok = std::process::Command::new("docker")
-        .args(["version", "--format", "{{.Server.Version}}"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            !(std::env::var_os("CI").is_some() && Path::new("/var/run/docker.sock").exists()),
-            "CI is set and /var/run/docker.sock exists, but no Docker daemon answered"
-        );
-        eprintln!("skipping the real-engine comparison: no Docker daemon answered");
-    }
-    ok
-}
+use super::docker::{daemon_answers, lock, prepared, registry_prepared};
 
 /// One session on each engine, typed into side by side.
 pub struct Both {
@@ -64,12 +46,23 @@ impl Both {
 
     /// Type `line` on both engines and note any difference in stdout, stderr or exit code.
     pub fn same(&mut self, line: &str) -> (LineResult, LineResult) {
+        self.same_shaped(line, "", canonical)
+    }
+
+    /// As [`Both::same`], comparing stdout as `shape` leaves it (`note` says how, in the
+    /// report); stderr is always compared whole.
+    fn same_shaped(
+        &mut self,
+        line: &str,
+        note: &str,
+        shape: impl Fn(&str) -> String,
+    ) -> (LineResult, LineResult) {
         let (s, d) = self.each(line);
-        let (so, doo) = (canonical(&s.stdout), canonical(&d.stdout));
+        let (so, doo) = (shape(&s.stdout), shape(&d.stdout));
         let (se, de) = (canonical(&s.stderr), canonical(&d.stderr));
         if so != doo || se != de || s.exit_code != d.exit_code {
             self.diffs.push(format!(
-                "$ {line}\n  simulator: exit {}\n{}{}  docker:    exit {}\n{}{}",
+                "$ {line}{note}\n  simulator: exit {}\n{}{}  docker:    exit {}\n{}{}",
                 s.exit_code,
                 indent("stdout", &so),
                 indent("stderr", &se),
@@ -224,7 +217,7 @@ fn canonical_output_keeps_statuses_and_drops_layer_counts() {
 #[test]
 fn registry_flow_matches_the_real_engine() {
     let _guard = lock();
-    if !daemon() || !registry_prepared() {
+    if !daemon_answers() || !registry_prepared() {
         return;
     }
     if std::net::TcpStream::connect("127.0.0.1:5000").is_ok() {
@@ -296,7 +289,6 @@ impl Both {
     /// the base image's own rows, which a stand-in does not share with the image it stands
     /// for (`docker history` of an image built here).
     pub fn same_head(&mut self, line: &str, n: usize) {
-        let (s, d) = self.each(line);
         let head = |t: &str| {
             canonical(t)
                 .lines()
@@ -304,41 +296,18 @@ impl Both {
                 .map(|l| format!("{l}\n"))
                 .collect::<String>()
         };
-        let (so, doo) = (head(&s.stdout), head(&d.stdout));
-        if so != doo || canonical(&s.stderr) != canonical(&d.stderr) || s.exit_code != d.exit_code {
-            self.diffs.push(format!(
-                "$ {line} (first {n} lines)\n  simulator: exit {}\n{}{}  docker:    exit {}\n{}{}",
-                s.exit_code,
-                indent("stdout", &so),
-                indent("stderr", &canonical(&s.stderr)),
-                d.exit_code,
-                indent("stdout", &doo),
-                indent("stderr", &canonical(&d.stderr)),
-            ));
-        }
+        self.same_shaped(line, &format!(" (first {n} lines)"), head);
     }
 
     /// Like [`Both::same`] with stdout's lines sorted: `image prune` deletes in the order of
     /// a Go map, which is no order.
     pub fn same_unordered(&mut self, line: &str) {
-        let (s, d) = self.each(line);
         let sorted = |t: &str| {
             let mut v: Vec<String> = canonical(t).lines().map(str::to_string).collect();
             v.sort();
             v.join("\n")
         };
-        let (so, doo) = (sorted(&s.stdout), sorted(&d.stdout));
-        if so != doo || canonical(&s.stderr) != canonical(&d.stderr) || s.exit_code != d.exit_code {
-            self.diffs.push(format!(
-                "$ {line} (lines sorted)\n  simulator: exit {}\n{}{}  docker:    exit {}\n{}{}",
-                s.exit_code,
-                indent("stdout", &so),
-                indent("stderr", &canonical(&s.stderr)),
-                d.exit_code,
-                indent("stdout", &doo),
-                indent("stderr", &canonical(&d.stderr)),
-            ));
-        }
+        self.same_shaped(line, " (lines sorted)", sorted);
     }
 
     /// Write `text` to `path` in both sessions' workspaces.
@@ -357,7 +326,7 @@ impl Both {
 #[test]
 fn image_bookkeeping_matches_the_real_engine() {
     let _guard = lock();
-    if !daemon() || !prepared() {
+    if !daemon_answers() || !prepared() {
         return;
     }
     let mut b = Both::open();
@@ -556,7 +525,7 @@ fn cache_pattern_reads_the_steps() {
 #[test]
 fn build_cache_hits_and_misses_agree_step_by_step() {
     let _guard = lock();
-    if !daemon() || !prepared() {
+    if !daemon_answers() || !prepared() {
         return;
     }
     let mut b = Both::open();
