@@ -52,8 +52,9 @@ pub fn ellipsis(s: &str, max: usize) -> String {
     out
 }
 
-/// Go's `strconv.Quote` for the printable text docker shows.
-fn go_quote(s: &str) -> String {
+/// Go's `strconv.Quote` for the printable text docker shows (also `history`'s exec-form
+/// arrays, `["sh" "-c"]`).
+pub fn go_quote(s: &str) -> String {
     let mut out = String::from("\"");
     for c in s.chars() {
         match c {

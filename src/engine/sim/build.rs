@@ -33,6 +33,7 @@ use super::state::{HistoryItem, Image};
 use super::tar_entries::{self, TarKind};
 use super::{short, SimEngine};
 use crate::engine::{BuildOptions, Engine, EngineError, EngineResult, ImageConfig, ProgressEvent};
+use crate::render::formatter::go_quote;
 
 /// Build args every build accepts without an `ARG` line (never reported as unused).
 const PREDEFINED_ARGS: &[&str] = &[
@@ -112,40 +113,14 @@ fn unpack_context(tar_bytes: &[u8]) -> Result<BTreeMap<String, CtxEntry>, String
 /// Resolve a context path, following symlinks only inside the context: a link to `/etc/passwd`
 /// or `../../x` lands back inside it (as dockerd's scoped resolution does), never on the host.
 fn ctx_resolve(ctx: &BTreeMap<String, CtxEntry>, rel: &str) -> String {
-    let mut current = String::new();
-    let mut queue: std::collections::VecDeque<String> = rel
-        .split('/')
-        .filter(|c| !c.is_empty())
-        .map(str::to_string)
-        .collect();
-    let mut hops = 0;
-    while let Some(c) = queue.pop_front() {
-        let candidate = fs::normalize(&format!("/{current}"), &c)
-            .trim_start_matches('/')
-            .to_string();
-        match ctx.get(&candidate) {
-            Some(CtxEntry::Symlink(target)) if hops < 40 => {
-                hops += 1;
-                let base = if target.starts_with('/') {
-                    String::from("/")
-                } else {
-                    format!("/{current}")
-                };
-                // normalize() clamps `..` at the root, which is the context's root here.
-                let t = fs::normalize(&base, target);
-                let rest: Vec<String> = queue.drain(..).collect();
-                current = String::new();
-                queue = t
-                    .split('/')
-                    .filter(|x| !x.is_empty())
-                    .map(str::to_string)
-                    .chain(rest)
-                    .collect();
-            }
-            _ => current = candidate,
-        }
-    }
-    current
+    // The context's root is `/` here, so `..` and absolute targets stay inside it.
+    let link_at = |p: &str| match ctx.get(p.trim_start_matches('/')) {
+        Some(CtxEntry::Symlink(target)) => Some(target.clone()),
+        _ => None,
+    };
+    fs::follow_links(&format!("/{rel}"), 40, link_at)
+        .trim_start_matches('/')
+        .to_string()
 }
 
 /// Whether a source path climbs above the context root (`../a.txt`).
@@ -168,22 +143,6 @@ fn escapes(path: &str) -> bool {
 
 fn has_glob(s: &str) -> bool {
     s.contains(['*', '?', '['])
-}
-
-/// Go's `%q` for one string, as history prints exec-form arrays (`["sh" "-c"]`).
-fn go_quote(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 fn go_list(v: &[String]) -> String {

@@ -141,6 +141,43 @@ pub fn normalize(cwd: &str, path: &str) -> String {
     format!("/{}", parts.join("/"))
 }
 
+/// Resolve the absolute `path` component by component, asking `link_at` for the target of each
+/// prefix that is a symbolic link, after at most `max_hops` links. `..` clamps at `/`, so the
+/// result never leaves the tree `link_at` describes.
+pub fn follow_links(
+    path: &str,
+    max_hops: usize,
+    link_at: impl Fn(&str) -> Option<String>,
+) -> String {
+    let components = |p: &str| -> Vec<String> {
+        p.split('/')
+            .filter(|c| !c.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let mut current = String::from("/");
+    let mut hops = 0;
+    let mut queue: std::collections::VecDeque<String> = components(path).into();
+    while let Some(c) = queue.pop_front() {
+        let candidate = normalize(&current, &c);
+        match link_at(&candidate) {
+            Some(target) if hops < max_hops => {
+                hops += 1;
+                let t = if target.starts_with('/') {
+                    target
+                } else {
+                    normalize(parent(&candidate), &target)
+                };
+                let rest: Vec<String> = queue.drain(..).collect();
+                current = String::from("/");
+                queue = components(&t).into_iter().chain(rest).collect();
+            }
+            _ => current = candidate,
+        }
+    }
+    current
+}
+
 pub fn parent(path: &str) -> &str {
     match path.rfind('/') {
         Some(0) | None => "/",
@@ -191,43 +228,18 @@ impl View<'_> {
         None
     }
 
-    /// Follow symlinks in every component (`/bin/ls` through `bin -> usr/bin`).
+    /// Follow symlinks in every component (`/bin/ls` through `bin -> usr/bin`); a bind-mounted
+    /// host folder is not looked into.
     pub fn resolve(&self, path: &str) -> String {
-        let mut current = String::from("/");
-        let mut hops = 0;
-        let comps: Vec<String> = path
-            .split('/')
-            .filter(|c| !c.is_empty())
-            .map(str::to_string)
-            .collect();
-        let mut queue: std::collections::VecDeque<String> = comps.into();
-        while let Some(c) = queue.pop_front() {
-            let candidate = normalize(&current, &c);
-            if self.host(&candidate).is_some() {
-                current = candidate;
-                continue;
+        follow_links(path, 16, |p| {
+            if self.host(p).is_some() {
+                return None;
             }
-            match self.raw(&candidate) {
-                Some(Entry::Symlink { target }) if hops < 16 => {
-                    hops += 1;
-                    let rest: Vec<String> = queue.drain(..).collect();
-                    let t = if target.starts_with('/') {
-                        target.clone()
-                    } else {
-                        normalize(parent(&candidate), &target)
-                    };
-                    current = String::from("/");
-                    queue = t
-                        .split('/')
-                        .filter(|x| !x.is_empty())
-                        .map(str::to_string)
-                        .chain(rest)
-                        .collect();
-                }
-                _ => current = candidate,
+            match self.raw(p) {
+                Some(Entry::Symlink { target }) => Some(target),
+                _ => None,
             }
-        }
-        current
+        })
     }
 
     pub fn stat(&self, path: &str) -> Option<Node> {
