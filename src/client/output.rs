@@ -68,12 +68,11 @@ pub fn error_text(e: &EngineError) -> String {
         }
         EngineError::NotSupported(_) => format!("docktutor: {e}"),
         EngineError::Refused { reason } => format!("docktutor: refused: {reason}"),
-        // Nothing tried: the CLI stopped before any address (a missing docker context, say).
-        EngineError::Unreachable { tried, detail } if tried.is_empty() => {
-            format!("docktutor: {detail}")
-        }
         EngineError::Unreachable { tried, detail } => {
-            let first = &tried[0];
+            let first = tried
+                .first()
+                .map(String::as_str)
+                .unwrap_or("unix:///var/run/docker.sock");
             let mut s = format!(
                 "Cannot connect to the Docker daemon at {first}. Is the docker daemon running?"
             );

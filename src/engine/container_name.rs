@@ -3,9 +3,29 @@
 
 use super::EngineError;
 
+/// The name `--name TYPED` gives a container (`/web` is `web`), or dockerd's refusal.
+pub fn for_run(typed: &str) -> Result<&str, EngineError> {
+    let name = typed.strip_prefix('/').unwrap_or(typed);
+    if valid_container_name(name) {
+        Ok(name)
+    } else {
+        Err(invalid_name(typed))
+    }
+}
+
+/// The name `docker rename X NEW` gives a container, or dockerd's refusal.
+pub fn for_rename(new: &str) -> Result<&str, EngineError> {
+    let name = new.strip_prefix('/').unwrap_or(new);
+    if valid_container_name(name) {
+        Ok(name)
+    } else {
+        Err(invalid_new_name(name))
+    }
+}
+
 /// Docker's pattern, `^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$`, for a name whose `/` is already
 /// stripped: two characters at least.
-pub fn valid_container_name(name: &str) -> bool {
+fn valid_container_name(name: &str) -> bool {
     name.len() >= 2
         && name.starts_with(|c: char| c.is_ascii_alphanumeric())
         && name
@@ -14,7 +34,7 @@ pub fn valid_container_name(name: &str) -> bool {
 }
 
 /// The daemon's answer to `docker run --name TYPED` with an invalid name.
-pub fn invalid_name(typed: &str) -> EngineError {
+fn invalid_name(typed: &str) -> EngineError {
     EngineError::daemon(
         400,
         format!("Invalid container name ({typed}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed"),
@@ -22,7 +42,7 @@ pub fn invalid_name(typed: &str) -> EngineError {
 }
 
 /// The daemon's answer to `docker rename X NEW` with an invalid name.
-pub fn invalid_new_name(name: &str) -> EngineError {
+fn invalid_new_name(name: &str) -> EngineError {
     EngineError::daemon(
         400,
         format!(
@@ -33,7 +53,7 @@ pub fn invalid_new_name(name: &str) -> EngineError {
 
 #[cfg(test)]
 mod tests {
-    use super::valid_container_name;
+    use super::{for_run, valid_container_name};
 
     #[test]
     fn container_names_as_docker_allows_them() {
@@ -49,5 +69,7 @@ mod tests {
         ] {
             assert_eq!(valid_container_name(name), ok, "{name}");
         }
+        assert_eq!(for_run("/web").unwrap(), "web");
+        assert!(for_run("/w").is_err());
     }
 }

@@ -372,9 +372,6 @@ fn engine_unavailable(selector: EngineSelector) -> Option<String> {
     };
     match crate::engine::open(selector, &options) {
         Ok(_) => None,
-        Err(EngineError::Unreachable { tried, detail }) if tried.is_empty() => {
-            Some(detail.lines().next().unwrap_or_default().to_string())
-        }
         Err(EngineError::Unreachable { tried, .. }) => Some(format!(
             "no Docker engine answered (tried {})",
             tried.join(", ")

@@ -60,9 +60,14 @@ pub fn context_endpoint(
     use sha2::Digest;
     let id = format!("{:x}", sha2::Sha256::digest(name.as_bytes()));
     let meta = config_dir.join("contexts/meta").join(&id).join("meta.json");
+    // Worded as the docker CLI words it (Go's error text for a missing file).
     let text = std::fs::read_to_string(&meta).map_err(|e| {
+        let why = match e.kind() {
+            std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+            _ => e.to_string(),
+        };
         format!(
-            "context \"{name}\": context not found: {}: {e}",
+            "context \"{name}\": context not found: open {}: {why}",
             meta.display()
         )
     })?;
@@ -244,9 +249,11 @@ pub async fn connect() -> Result<Connection, EngineError> {
     let context = match (&docker_host, &config_dir) {
         (Some(h), _) if !h.is_empty() => None,
         (_, Some(dir)) => context_endpoint(std::env::var("DOCKER_CONTEXT").ok().as_deref(), dir)
-            .map_err(|detail| EngineError::Unreachable {
-                tried: Vec::new(),
-                detail: format!("{detail}\nUse `docker context use default`, or the built-in simulator: `--engine sim`."),
+            // Not an engine that failed to answer: the CLI stops before trying any.
+            .map_err(|detail| {
+                EngineError::Other(format!(
+                    "Failed to initialize: unable to resolve docker endpoint: {detail}"
+                ))
             })?,
         _ => None,
     };

@@ -1571,10 +1571,7 @@ impl Engine for DockerEngine {
 
     fn container_rename(&mut self, reference: &str, new_name: &str) -> EngineResult<()> {
         let id = self.resolve(reference)?;
-        let plain = new_name.strip_prefix('/').unwrap_or(new_name);
-        if !crate::engine::container_name::valid_container_name(plain) {
-            return Err(crate::engine::container_name::invalid_new_name(plain));
-        }
+        let new_name = crate::engine::container_name::for_rename(new_name)?;
         let options = q::RenameContainerOptions {
             name: self.sandbox.real_name(new_name),
         };

@@ -118,10 +118,7 @@ impl Sandbox {
         // The daemon would accept any name behind the session's prefix; the learner's must
         // pass Docker's own rule.
         if let Some(typed) = &spec.name {
-            let name = typed.strip_prefix('/').unwrap_or(typed);
-            if !crate::engine::container_name::valid_container_name(name) {
-                return Err(crate::engine::container_name::invalid_name(typed));
-            }
+            crate::engine::container_name::for_run(typed)?;
         }
         let refuse = |reason: String| Err(EngineError::Refused { reason });
         if spec.privileged {

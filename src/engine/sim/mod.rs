@@ -13,7 +13,6 @@ mod tar_entries;
 mod tools;
 pub use tools::EXTERNALLY_MANAGED;
 
-use crate::engine::container_name::{invalid_name, invalid_new_name, valid_container_name};
 use std::path::{Path, PathBuf};
 
 use chrono::Duration;
@@ -30,6 +29,7 @@ use super::{
     LogOptions, MountKind, PathStat, PortBinding, ProcessOutput, ProcessRef, ProcessTable,
     ProgressEvent, PruneReport, Stream, SystemInfo, Timestamp, VersionInfo,
 };
+use crate::engine::container_name;
 use crate::render::units::human_duration;
 
 pub struct SimEngine {
@@ -1440,11 +1440,12 @@ impl Engine for SimEngine {
 
     fn container_create(&mut self, spec: &ContainerSpec) -> EngineResult<CreatedContainer> {
         let image_id = self.find_image(&spec.image)?;
-        if let Some(typed) = &spec.name {
-            let name = typed.strip_prefix('/').unwrap_or(typed);
-            if !valid_container_name(name) {
-                return Err(invalid_name(typed));
-            }
+        let name = spec
+            .name
+            .as_deref()
+            .map(container_name::for_run)
+            .transpose()?;
+        if let Some(name) = name {
             if let Some(c) = self.state.containers.values().find(|c| c.name == *name) {
                 return Err(EngineError::conflict(format!(
                     "Conflict. The container name \"/{name}\" is already in use by container \"{}\". You have to remove (or rename) that container to be able to reuse that name.",
@@ -1469,8 +1470,8 @@ impl Engine for SimEngine {
         }
         let now = self.tick();
         let id = self.state.new_id();
-        let name = match &spec.name {
-            Some(n) => n.strip_prefix('/').unwrap_or(n).to_string(),
+        let name = match name {
+            Some(n) => n.to_string(),
             None => {
                 let taken: Vec<String> = self
                     .state
@@ -1860,10 +1861,7 @@ impl Engine for SimEngine {
 
     fn container_rename(&mut self, reference: &str, new_name: &str) -> EngineResult<()> {
         let id = self.find_container(reference)?;
-        let new_name = new_name.strip_prefix('/').unwrap_or(new_name);
-        if !valid_container_name(new_name) {
-            return Err(invalid_new_name(new_name));
-        }
+        let new_name = container_name::for_rename(new_name)?;
         if let Some(other) = self.state.containers.values().find(|c| c.name == new_name) {
             return Err(EngineError::conflict(format!(
                 "Error when allocating new name: Conflict. The container name \"/{new_name}\" is already in use by container \"{}\". You have to remove (or rename) that container to be able to reuse that name.",
@@ -2175,12 +2173,9 @@ impl Engine for SimEngine {
         match process {
             ProcessRef::Main(id) => {
                 let id = self.find_container(id)?;
-                if let Some(Proc::Script { .. }) = &self.container(&id).process {
-                    if let Some(Proc::Script { input, .. }) =
-                        &mut self.state.containers.get_mut(&id).expect("exists").process
-                    {
-                        input.extend_from_slice(data);
-                    }
+                let c = self.state.containers.get_mut(&id).expect("exists");
+                if let Some(Proc::Script { input, .. }) = &mut c.process {
+                    input.extend_from_slice(data);
                     let out = self.feed_script(&id, false, true)?;
                     return Ok(out.unwrap_or_default());
                 }
