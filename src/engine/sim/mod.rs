@@ -540,7 +540,6 @@ impl SimEngine {
         });
         let c = self.state.containers.get_mut(id).expect("exists");
         // Each command's output is logged when it ran: after the sleeps before it.
-        let mut logged = (0, 0);
         for segment in &timeline {
             let at = now + Duration::seconds(segment.after as i64);
             c.log(
@@ -553,11 +552,9 @@ impl SimEngine {
                 &String::from_utf8_lossy(&segment.stderr),
                 at,
             );
-            logged.0 += segment.stdout.len();
-            logged.1 += segment.stderr.len();
         }
-        // Output no script command accounts for (a program run directly) comes at once.
-        if logged == (0, 0) {
+        // A program run directly (no script) has no timeline: its output comes at once.
+        if timeline.is_empty() {
             c.log(Stream::Stdout, &String::from_utf8_lossy(&out), now);
             c.log(Stream::Stderr, &String::from_utf8_lossy(&err), now);
         }
