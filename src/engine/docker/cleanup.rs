@@ -91,9 +91,15 @@ pub fn tag_namespace(tag: &str) -> Option<&str> {
     (ns.len() == 8 && ns.chars().all(|c| c.is_ascii_hexdigit())).then_some(ns)
 }
 
-/// Remove one namespace's objects, or every docktutor session's when `namespace` is `None`.
-pub async fn remove_namespace(docker: &Docker, namespace: Option<&str>) -> CleanReport {
-    let mut report = CleanReport::default();
+/// The containers and volumes labelled as one session's (or any session's, for `None`); a
+/// daemon that does not answer has none to give.
+async fn labelled_objects(
+    docker: &Docker,
+    namespace: Option<&str>,
+) -> (
+    Vec<bollard::models::ContainerSummary>,
+    Vec<bollard::models::Volume>,
+) {
     let containers = docker
         .list_containers(Some(q::ListContainersOptions {
             all: true,
@@ -102,6 +108,21 @@ pub async fn remove_namespace(docker: &Docker, namespace: Option<&str>) -> Clean
         }))
         .await
         .unwrap_or_default();
+    let volumes = docker
+        .list_volumes(Some(q::ListVolumesOptions {
+            filters: Some(label_filter(namespace)),
+        }))
+        .await
+        .ok()
+        .and_then(|r| r.volumes)
+        .unwrap_or_default();
+    (containers, volumes)
+}
+
+/// Remove one namespace's objects, or every docktutor session's when `namespace` is `None`.
+pub async fn remove_namespace(docker: &Docker, namespace: Option<&str>) -> CleanReport {
+    let mut report = CleanReport::default();
+    let (containers, volumes) = labelled_objects(docker, namespace).await;
     for c in containers {
         let Some(id) = c.id else { continue };
         let options = q::RemoveContainerOptions {
@@ -117,14 +138,6 @@ pub async fn remove_namespace(docker: &Docker, namespace: Option<&str>) -> Clean
                 .push(format!("container {}: {e}", &id[..12.min(id.len())])),
         }
     }
-    let volumes = docker
-        .list_volumes(Some(q::ListVolumesOptions {
-            filters: Some(label_filter(namespace)),
-        }))
-        .await
-        .ok()
-        .and_then(|r| r.volumes)
-        .unwrap_or_default();
     for v in volumes {
         match docker
             .remove_volume(&v.name, Some(q::RemoveVolumeOptions { force: true }))
@@ -226,30 +239,14 @@ async fn session_owners(docker: &Docker) -> BTreeMap<String, Option<u32>> {
             }
         }
     };
-    let containers = docker
-        .list_containers(Some(q::ListContainersOptions {
-            all: true,
-            filters: Some(label_filter(None)),
-            ..Default::default()
-        }))
-        .await
-        .unwrap_or_default();
+    let (containers, volumes) = labelled_objects(docker, None).await;
     for c in &containers {
         if let Some(l) = &c.labels {
             note(&mut owners, l);
         }
     }
-    if let Some(volumes) = docker
-        .list_volumes(Some(q::ListVolumesOptions {
-            filters: Some(label_filter(None)),
-        }))
-        .await
-        .ok()
-        .and_then(|r| r.volumes)
-    {
-        for v in &volumes {
-            note(&mut owners, &v.labels);
-        }
+    for v in &volumes {
+        note(&mut owners, &v.labels);
     }
     let images = docker
         .list_images(Some(q::ListImagesOptions {
